@@ -1,0 +1,66 @@
+use std::path::PathBuf;
+
+/// Errors of the data layer: bad user input (levels, ranges) and unreadable files.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// A level name that is not one of the known levels.
+    #[error("unknown level '{given}'; valid levels: {valid}")]
+    UnknownLevel {
+        /// What the user typed.
+        given: String,
+        /// The accepted values, comma separated.
+        valid: String,
+    },
+    /// A cell range that cannot be parsed.
+    #[error(
+        "invalid cell range '{0}'; use N, A:B, :B or A: (inclusive; negative counts from the end)"
+    )]
+    BadRange(String),
+    /// A cell range that does not fit the recorded cells.
+    #[error("cell range '{range}' is out of bounds: {detail}")]
+    RangeOutOfBounds {
+        /// The range as typed.
+        range: String,
+        /// Why it does not fit.
+        detail: String,
+    },
+    /// No cells were recorded yet.
+    #[error("no cell history available")]
+    NoCells,
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV file could not be parsed.
+    #[error("{path}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file extension that no writer or reader handles.
+    #[error("unsupported format '{0}'; supported formats: csv, json")]
+    UnsupportedFormat(String),
+}
+
+impl DataError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        DataError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    pub(crate) fn malformed(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        DataError::Malformed {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}

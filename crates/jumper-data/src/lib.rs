@@ -1,0 +1,37 @@
+//! # jumper-data: the data model of jumper
+//!
+//! Sits between the readers (`jumper-monitor`) and everything that shows numbers
+//! (`jumper-report`, `jumper-session`, `jumper-core`). It holds:
+//!
+//! - [`LevelSample`]: one raw reading of one level — cumulative counters (CPU time, I/O bytes and
+//!   operations) plus gauges (memory, GPU), stamped with monotonic and wall-clock time;
+//! - [`SampleStore`]: the append-only, thread-safe store the sampler writes and readers read
+//!   while it writes, without tearing;
+//! - [`CellHistory`] and [`CellRange`]: what ran when, and which cells a command addresses;
+//! - [`PerfFrame`]: the derived per-sample table with JUmPER's column names and meanings
+//!   (utilisation, rates), built from raw samples or read from a JUmPER export;
+//! - [`analyzer`]: JUmPER's bound tags and thresholds;
+//! - CSV and JSON writers and readers with JUmPER's column names.
+//!
+//! Rates and utilisation are never stored: they are derived from counter differences when read,
+//! so per-cell numbers are a pure function of (samples, cell boundaries).
+
+pub mod analyzer;
+mod cells;
+mod error;
+pub mod frame;
+pub mod io;
+mod level;
+mod meta;
+mod sample;
+mod store;
+pub mod time;
+
+pub use analyzer::{Tag, Thresholds};
+pub use cells::{CellHistory, CellRange, CellRecord, CellStatus};
+pub use error::DataError;
+pub use frame::{PerfFrame, PerfRow, RawCounters, Window};
+pub use level::Level;
+pub use meta::{MonitorInfo, GIB};
+pub use sample::{GpuReading, IoCounters, LevelSample, SampleKind};
+pub use store::SampleStore;

@@ -1,0 +1,100 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Level;
+
+/// Bytes in a GiB. JUmPER labels memory "GB" but divides by 1024³; jumper says GiB.
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// What a monitor knows about itself and the machine: the `monitor` section of a session
+/// manifest (JUmPER 0.4.1 keys first, jumper's additions after them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MonitorInfo {
+    /// Requested sampling interval in seconds.
+    pub interval: f64,
+    /// Monotonic start of monitoring.
+    pub start_time: Option<f64>,
+    /// Monotonic end of monitoring (None while running).
+    pub stop_time: Option<f64>,
+    /// Epoch start of monitoring.
+    pub wallclock_start_time: Option<f64>,
+    /// Epoch end of monitoring.
+    pub wallclock_stop_time: Option<f64>,
+    /// CPUs available to the monitored process (its affinity mask).
+    pub num_cpus: usize,
+    /// CPUs of the machine.
+    pub num_system_cpus: usize,
+    /// Number of GPUs.
+    pub num_gpus: usize,
+    /// Memory of the first GPU in GiB (JUmPER's per-GPU limit).
+    pub gpu_memory: f64,
+    /// GPU names, comma separated.
+    pub gpu_name: String,
+    /// Memory limit per level in GiB.
+    pub memory_limits: BTreeMap<String, f64>,
+    /// The CPUs of the affinity mask.
+    pub cpu_handles: Vec<usize>,
+    /// PID of the monitored root process.
+    pub pid: u32,
+    /// UID whose processes form the user level.
+    pub uid: u32,
+    /// SLURM job id, or 0.
+    pub slurm_job: serde_json::Value,
+    /// Operating-system family (`posix`).
+    pub os: String,
+    /// JUmPER writes the Python version here; jumper writes its own name and version.
+    pub python: String,
+    /// The levels that were sampled.
+    pub levels: Vec<Level>,
+    /// CPU seconds the sampler spent on itself.
+    pub own_cpu_s: f64,
+    /// Ticks that came too late and were skipped.
+    pub missed_ticks: u64,
+    /// Ticks taken.
+    pub ticks: u64,
+}
+
+impl Default for MonitorInfo {
+    fn default() -> Self {
+        MonitorInfo {
+            interval: 1.0,
+            start_time: None,
+            stop_time: None,
+            wallclock_start_time: None,
+            wallclock_stop_time: None,
+            num_cpus: 1,
+            num_system_cpus: 1,
+            num_gpus: 0,
+            gpu_memory: 0.0,
+            gpu_name: String::new(),
+            memory_limits: BTreeMap::new(),
+            cpu_handles: Vec::new(),
+            pid: 0,
+            uid: 0,
+            slurm_job: serde_json::Value::from(0),
+            os: "posix".into(),
+            python: String::new(),
+            levels: Vec::new(),
+            own_cpu_s: 0.0,
+            missed_ticks: 0,
+            ticks: 0,
+        }
+    }
+}
+
+impl MonitorInfo {
+    /// The CPUs a level's utilisation is relative to (system: the machine; others: affinity).
+    pub fn cpus_for(&self, level: Level) -> usize {
+        match level {
+            Level::System => self.num_system_cpus.max(1),
+            _ => self.num_cpus.max(1),
+        }
+    }
+
+    /// The memory limit of a level in GiB, if known.
+    pub fn memory_limit(&self, level: Level) -> Option<f64> {
+        self.memory_limits.get(level.as_str()).copied()
+    }
+}
