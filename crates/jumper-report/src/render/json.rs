@@ -1,0 +1,324 @@
+//! The `jumper.report.v1` JSON document (DESIGN.md §6).
+//!
+//! Contract fields: `schema`, `level`, `cells`, `duration_s`, `samples`, `metrics`
+//! (`cpu_util`, `cpu_time_s`, `memory_gib`, `io_read_mib`, `io_write_mib`, `io_read_ops`,
+//! `io_write_ops`, and `gpu_util`, `gpu_mem_gib` only when there are GPUs), `tags` and
+//! `monitor`. jumper adds `window`, `exact_totals`, `avg_per_s` on the I/O metrics,
+//! `gpu_band` and `per_gpu`. Values are not rounded.
+
+use jumper_data::frame::Summary;
+use jumper_data::{Level, Tag};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Renderer;
+use crate::{Report, MIB};
+
+/// The value of the `schema` field.
+pub const SCHEMA: &str = "jumper.report.v1";
+
+/// Renders the JSON document, pretty-printed by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonRenderer {
+    pretty: bool,
+}
+
+impl Default for JsonRenderer {
+    /// Pretty-printed, for files people also read.
+    fn default() -> Self {
+        JsonRenderer { pretty: true }
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema: &'static str,
+    level: Level,
+    cells: &'a [usize],
+    duration_s: f64,
+    samples: usize,
+    window: WindowDoc,
+    exact_totals: bool,
+    metrics: Metrics,
+    tags: &'a [Tag],
+    monitor: MonitorDoc,
+}
+
+#[derive(Serialize)]
+struct WindowDoc {
+    start_s: f64,
+    end_s: f64,
+    elapsed_s: f64,
+}
+
+#[derive(Serialize)]
+struct Metrics {
+    cpu_util: Stat,
+    cpu_time_s: Total<f64>,
+    memory_gib: Stat,
+    io_read_mib: Total<f64>,
+    io_write_mib: Total<f64>,
+    io_read_ops: Total<u64>,
+    io_write_ops: Total<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpu_util: Option<Stat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpu_mem_gib: Option<Stat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpu_band: Option<Stat>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    per_gpu: Vec<GpuDoc>,
+}
+
+#[derive(Serialize)]
+struct Stat {
+    avg: f64,
+    min: f64,
+    max: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpus: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpus: Option<usize>,
+    /// Serialised as `null` when unknown, so readers can tell "no limit known" apart.
+    #[serde(skip_serializing_if = "Limit::is_absent")]
+    limit: Limit,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Limit {
+    Absent,
+    Known(Option<f64>),
+}
+
+impl Limit {
+    fn is_absent(&self) -> bool {
+        matches!(self, Limit::Absent)
+    }
+}
+
+impl Stat {
+    fn of(s: Summary) -> Stat {
+        Stat {
+            avg: s.avg,
+            min: s.min,
+            max: s.max,
+            cpus: None,
+            gpus: None,
+            limit: Limit::Absent,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Total<T> {
+    total: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    avg_per_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct GpuDoc {
+    index: usize,
+    util: Stat,
+    mem_gib: Stat,
+}
+
+#[derive(Serialize)]
+struct MonitorDoc {
+    interval_s: f64,
+    own_cpu_s: f64,
+    missed: u64,
+}
+
+fn doc(r: &Report) -> Doc<'_> {
+    let st = &r.stats;
+    let gpus = r.num_gpus > 0;
+    let mib = |bytes: f64| Total {
+        total: bytes / MIB,
+        avg_per_s: r.per_second(bytes / MIB),
+    };
+    let ops = |n: f64| Total {
+        total: n.max(0.0).round() as u64,
+        avg_per_s: r.per_second(n),
+    };
+    Doc {
+        schema: SCHEMA,
+        level: r.level,
+        cells: &r.cells,
+        duration_s: r.duration_s,
+        samples: st.samples,
+        window: WindowDoc {
+            start_s: r.window_start_s,
+            end_s: r.window_end_s,
+            elapsed_s: st.elapsed_s,
+        },
+        exact_totals: st.exact_totals,
+        metrics: Metrics {
+            cpu_util: Stat {
+                cpus: Some(r.num_cpus),
+                ..Stat::of(st.cpu_util)
+            },
+            cpu_time_s: Total {
+                total: st.cpu_time_s,
+                avg_per_s: None,
+            },
+            memory_gib: Stat {
+                limit: Limit::Known(r.memory_limit_gib),
+                ..Stat::of(st.memory_gib)
+            },
+            io_read_mib: mib(st.io_read_bytes),
+            io_write_mib: mib(st.io_write_bytes),
+            io_read_ops: ops(st.io_read_ops),
+            io_write_ops: ops(st.io_write_ops),
+            gpu_util: st.gpu_util.filter(|_| gpus).map(|s| Stat {
+                gpus: Some(r.num_gpus),
+                ..Stat::of(s)
+            }),
+            gpu_mem_gib: st.gpu_mem_gib.filter(|_| gpus).map(|s| Stat {
+                limit: Limit::Known(r.gpu_memory_gib),
+                ..Stat::of(s)
+            }),
+            gpu_band: st.gpu_band.filter(|_| gpus).map(Stat::of),
+            per_gpu: st
+                .per_gpu
+                .iter()
+                .enumerate()
+                .map(|(index, (util, mem))| GpuDoc {
+                    index,
+                    util: Stat::of(*util),
+                    mem_gib: Stat {
+                        limit: Limit::Known(r.gpu_memory_gib),
+                        ..Stat::of(*mem)
+                    },
+                })
+                .collect(),
+        },
+        tags: &r.tags,
+        monitor: MonitorDoc {
+            interval_s: r.monitor.interval_s,
+            own_cpu_s: r.monitor.own_cpu_s,
+            missed: r.monitor.missed_ticks,
+        },
+    }
+}
+
+impl JsonRenderer {
+    /// One line, for JSON Lines and scripts.
+    pub fn compact() -> Self {
+        JsonRenderer { pretty: false }
+    }
+
+    /// The report as a JSON value.
+    pub fn value(report: &Report) -> Value {
+        // Plain structs with string keys: serialising into a Value cannot fail.
+        serde_json::to_value(doc(report)).unwrap_or(Value::Null)
+    }
+}
+
+impl Renderer for JsonRenderer {
+    fn render(&self, report: &Report) -> String {
+        let d = doc(report);
+        let s = if self.pretty {
+            serde_json::to_string_pretty(&d)
+        } else {
+            serde_json::to_string(&d)
+        };
+        // Plain structs with string keys: serialising cannot fail.
+        let mut s = s.unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::{cpu_report, gpu_report};
+    use serde_json::json;
+
+    fn approx(v: &Value, want: f64) -> bool {
+        v.as_f64().is_some_and(|x| (x - want).abs() < 1e-9)
+    }
+
+    #[test]
+    fn document_has_the_contract_fields() {
+        let v = JsonRenderer::value(&cpu_report());
+        assert_eq!(v["schema"], "jumper.report.v1");
+        assert_eq!(v["level"], "process");
+        assert_eq!(v["cells"], json!([0, 1]));
+        assert_eq!(v["duration_s"], 2.0);
+        assert_eq!(v["samples"], 5);
+        assert_eq!(v["exact_totals"], true);
+        let m = &v["metrics"];
+        assert!(approx(&m["cpu_util"]["avg"], 80.0));
+        assert_eq!(m["cpu_util"]["cpus"], 1);
+        assert!(approx(&m["cpu_time_s"]["total"], 1.6));
+        assert!(approx(&m["memory_gib"]["avg"], 2.4));
+        assert_eq!(m["memory_gib"]["min"], 1.0);
+        assert_eq!(m["memory_gib"]["max"], 3.0);
+        assert_eq!(m["memory_gib"]["limit"], 2.5);
+        assert_eq!(m["io_read_mib"], json!({"total": 2.0, "avg_per_s": 1.0}));
+        assert_eq!(m["io_write_mib"], json!({"total": 10.0, "avg_per_s": 5.0}));
+        assert_eq!(m["io_read_ops"]["total"], 4);
+        assert_eq!(m["io_write_ops"]["total"], 20);
+        assert!(m["io_write_ops"]["total"].is_u64());
+        for gone in ["gpu_util", "gpu_mem_gib", "gpu_band", "per_gpu"] {
+            assert!(m.get(gone).is_none(), "{gone} without GPUs");
+        }
+        assert_eq!(v["tags"][0]["name"], "memory-bound");
+        assert!(approx(&v["tags"][0]["score"], 0.96));
+        assert_eq!(v["tags"][1]["name"], "cpu-bound");
+        assert!(approx(&v["tags"][1]["score"], 0.8));
+        assert_eq!(
+            v["monitor"],
+            json!({"interval_s": 0.5, "own_cpu_s": 0.004, "missed": 1})
+        );
+    }
+
+    #[test]
+    fn unknown_memory_limit_is_null() {
+        let mut r = cpu_report();
+        r.memory_limit_gib = None;
+        let v = JsonRenderer::value(&r);
+        assert!(v["metrics"]["memory_gib"]["limit"].is_null());
+        assert!(v["metrics"]["memory_gib"]
+            .as_object()
+            .unwrap()
+            .contains_key("limit"));
+    }
+
+    #[test]
+    fn gpus_appear_only_when_present() {
+        let v = JsonRenderer::value(&gpu_report());
+        let m = &v["metrics"];
+        assert_eq!(
+            m["gpu_util"],
+            json!({"avg": 50.0, "min": 50.0, "max": 50.0, "gpus": 2})
+        );
+        assert_eq!(
+            m["gpu_mem_gib"],
+            json!({"avg": 7.5, "min": 7.5, "max": 7.5, "limit": 8.0})
+        );
+        assert_eq!(m["gpu_band"]["avg"], 30.0);
+        assert_eq!(m["per_gpu"].as_array().unwrap().len(), 2);
+        assert_eq!(m["per_gpu"][0]["util"]["avg"], 90.0);
+        assert_eq!(m["per_gpu"][1]["util"]["avg"], 10.0);
+        assert_eq!(m["per_gpu"][1]["mem_gib"]["limit"], 8.0);
+        assert_eq!(v["tags"][1]["name"], "gpu-memory-bound");
+        assert_eq!(v["cells"], json!([3]));
+    }
+
+    #[test]
+    fn rendered_text_parses_back_to_the_value() {
+        let r = gpu_report();
+        let pretty = JsonRenderer::default().render(&r);
+        let compact = JsonRenderer::compact().render(&r);
+        assert!(pretty.lines().count() > 10);
+        assert_eq!(compact.lines().count(), 1);
+        let a: Value = serde_json::from_str(&pretty).unwrap();
+        let b: Value = serde_json::from_str(&compact).unwrap();
+        assert_eq!(a, JsonRenderer::value(&r));
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,247 @@
+//! The [`Report`] value: every number a report shows, computed once, rendered by any format.
+
+use jumper_data::analyzer::classify;
+use jumper_data::frame::WindowStats;
+use jumper_data::{
+    CellHistory, CellRange, CellRecord, Level, MonitorInfo, PerfFrame, Tag, Thresholds, Window,
+};
+use serde::Serialize;
+
+use crate::ReportError;
+
+/// Bytes in a MiB (I/O totals are shown in MiB).
+pub const MIB: f64 = 1024.0 * 1024.0;
+
+/// What the sampler says about itself while it measured.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct MonitorSummary {
+    /// Requested sampling interval in seconds.
+    pub interval_s: f64,
+    /// CPU seconds the sampler spent on itself.
+    pub own_cpu_s: f64,
+    /// Ticks that came too late and were skipped.
+    pub missed_ticks: u64,
+}
+
+/// One performance report: a level over a selection of cells.
+///
+/// A pure function of (frame, cells, monitor info, thresholds); renderers only format it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The level the numbers describe.
+    pub level: Level,
+    /// Indices of the selected cells, in order.
+    pub cells: Vec<usize>,
+    /// Sum of the selected cells' durations in seconds (as JUmPER: idle gaps excluded).
+    pub duration_s: f64,
+    /// Monotonic start of the window (the first cell's start).
+    pub window_start_s: f64,
+    /// Monotonic end of the window (the last cell's end).
+    pub window_end_s: f64,
+    /// Statistics over the window, idle gaps between cells included (as JUmPER).
+    pub stats: WindowStats,
+    /// CPUs the level's utilisation refers to (100 % = all of them busy).
+    pub num_cpus: usize,
+    /// GPUs in the data (0: no GPU rows).
+    pub num_gpus: usize,
+    /// The level's memory limit in GiB, when known.
+    pub memory_limit_gib: Option<f64>,
+    /// Memory of one GPU in GiB (JUmPER's GPU memory limit), when there are GPUs.
+    pub gpu_memory_gib: Option<f64>,
+    /// Bound tags from the analyzer; empty for a "normal" window.
+    pub tags: Vec<Tag>,
+    /// The sampler's own figures.
+    pub monitor: MonitorSummary,
+}
+
+impl Report {
+    /// Builds the report of `frame`'s level over `cells` (contiguous, in order).
+    ///
+    /// Errors when `cells` is empty or no sample lies between the first cell's start and
+    /// the last cell's end.
+    pub fn new(
+        frame: &PerfFrame,
+        cells: &[CellRecord],
+        info: &MonitorInfo,
+        thresholds: &Thresholds,
+    ) -> Result<Report, ReportError> {
+        let window = Window::of_cells(cells).ok_or(ReportError::NoCells)?;
+        let indices: Vec<usize> = cells.iter().map(|c| c.cell_index).collect();
+        let rows = frame.rows_in(window);
+        if rows.is_empty() {
+            return Err(ReportError::NoData {
+                cells: cells_label(&indices),
+                level: frame.level,
+            });
+        }
+        let stats = frame.window_stats(window, info.interval);
+        let memory_limit_gib = info.memory_limit(frame.level);
+        let gpu_memory_gib = (info.num_gpus > 0).then_some(info.gpu_memory);
+        let tags = classify(&stats, rows, memory_limit_gib, gpu_memory_gib, thresholds);
+        Ok(Report {
+            level: frame.level,
+            cells: indices,
+            duration_s: cells.iter().map(|c| c.duration).sum(),
+            window_start_s: window.start,
+            window_end_s: window.end,
+            stats,
+            num_cpus: frame.num_cpus,
+            num_gpus: frame.num_gpus,
+            memory_limit_gib,
+            gpu_memory_gib,
+            tags,
+            monitor: MonitorSummary {
+                interval_s: info.interval,
+                own_cpu_s: info.own_cpu_s,
+                missed_ticks: info.missed_ticks,
+            },
+        })
+    }
+
+    /// Like [`Report::new`] for the completed cells a range selects in `history`.
+    pub fn for_range(
+        frame: &PerfFrame,
+        history: &CellHistory,
+        range: &CellRange,
+        info: &MonitorInfo,
+        thresholds: &Thresholds,
+    ) -> Result<Report, ReportError> {
+        Report::new(frame, history.select(range)?, info, thresholds)
+    }
+
+    /// Number of selected cells.
+    pub fn num_cells(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The selected cells as a short label, e.g. `1-6` or `2`.
+    pub fn cells_label(&self) -> String {
+        cells_label(&self.cells)
+    }
+
+    /// Average rate of a window total per second of the window (`None` for a zero-length
+    /// window, e.g. a single sample).
+    pub fn per_second(&self, total: f64) -> Option<f64> {
+        (self.stats.elapsed_s > 0.0).then(|| total / self.stats.elapsed_s)
+    }
+}
+
+/// Cell indices as runs: `[1,2,3,5]` -> `1-3,5`; `[]` -> `none`.
+pub fn cells_label(indices: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < indices.len() {
+        let start = indices[i];
+        let mut j = i;
+        while j + 1 < indices.len() && indices[j + 1] == indices[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{start}-{}", indices[j])
+        } else {
+            start.to_string()
+        });
+        i = j + 1;
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::{cell, cpu_report, gpu_report, info, samples};
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn report_sums_durations_and_takes_counter_totals() {
+        let r = cpu_report();
+        assert_eq!(r.level, Level::Process);
+        assert_eq!(r.cells, vec![0, 1]);
+        assert_eq!(r.duration_s, 2.0);
+        assert_eq!(r.stats.samples, 5);
+        assert!(close(r.stats.cpu_time_s, 1.6));
+        assert!(close(r.stats.cpu_util.avg, 80.0));
+        assert!(close(r.stats.io_write_bytes / MIB, 10.0));
+        assert!(close(r.stats.io_read_bytes / MIB, 2.0));
+        assert_eq!(r.per_second(10.0), Some(5.0));
+        assert!(r.stats.exact_totals);
+        assert_eq!(r.memory_limit_gib, Some(2.5));
+        assert_eq!(r.gpu_memory_gib, None);
+        assert_eq!(r.num_gpus, 0);
+        assert_eq!(
+            r.monitor,
+            MonitorSummary {
+                interval_s: 0.5,
+                own_cpu_s: 0.004,
+                missed_ticks: 1
+            }
+        );
+        // memory 2.4 of 2.5 GiB (0.96) outranks CPU (0.8)
+        let names: Vec<&str> = r.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["memory-bound", "cpu-bound"]);
+        assert!(close(r.tags[0].score, 0.96));
+        assert!(close(r.tags[1].score, 0.8));
+    }
+
+    #[test]
+    fn gpu_memory_limit_reaches_the_analyzer() {
+        let r = gpu_report();
+        assert_eq!(r.num_gpus, 2);
+        assert_eq!(r.gpu_memory_gib, Some(8.0));
+        let names: Vec<&str> = r.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["memory-bound", "gpu-memory-bound", "cpu-bound"]);
+        assert!(close(r.tags[1].score, 7.5 / 8.0));
+    }
+
+    #[test]
+    fn empty_selection_and_empty_window_are_errors() {
+        let frame = PerfFrame::from_samples(Level::Process, 1, &samples(|_| vec![]));
+        let th = Thresholds::default();
+        let err = Report::new(&frame, &[], &info(), &th).unwrap_err();
+        assert!(matches!(err, ReportError::NoCells));
+        let late = [cell(7, 5.0, 6.0), cell(8, 6.0, 7.0)];
+        let err = Report::new(&frame, &late, &info(), &th).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "No performance data available or recorded cells are too short \
+             (cells 7-8, level process)"
+        );
+    }
+
+    #[test]
+    fn ranges_select_from_the_history() {
+        let frame = PerfFrame::from_samples(Level::Process, 1, &samples(|_| vec![]));
+        let hist = CellHistory::from_records(vec![cell(0, 0.0, 1.0), cell(1, 1.0, 2.0)]);
+        let th = Thresholds::default();
+        let r = Report::for_range(
+            &frame,
+            &hist,
+            &CellRange::parse("-1").unwrap(),
+            &info(),
+            &th,
+        )
+        .unwrap();
+        assert_eq!(r.cells, vec![1]);
+        assert_eq!(r.duration_s, 1.0);
+        assert_eq!(r.stats.samples, 3);
+        let err = Report::for_range(&frame, &hist, &CellRange::parse("5").unwrap(), &info(), &th)
+            .unwrap_err();
+        assert!(matches!(err, ReportError::Range(_)));
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+    }
+
+    #[test]
+    fn labels_runs_of_cells() {
+        assert_eq!(cells_label(&[1, 2, 3, 4, 5, 6]), "1-6");
+        assert_eq!(cells_label(&[2]), "2");
+        assert_eq!(cells_label(&[0, 1, 3, 5, 6]), "0-1,3,5-6");
+        assert_eq!(cells_label(&[]), "none");
+    }
+}
