@@ -1,0 +1,507 @@
+//! Turns reader output into one [`LevelSample`] per level.
+//!
+//! Counters stay exact across process churn: CPU time and I/O of a process that exits are
+//! folded into its parent by the kernel when the parent reaps it (`cutime`/`cstime`, and the
+//! reaped I/O in the parent's `/proc/PID/io`), so a level sums `self + reaped children` over
+//! its live members. A member that disappears without a member parent to absorb it (an
+//! orphan reaped by init) leaves its last reading in a "departed" account, and every level
+//! counter is kept monotonic.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use jumper_data::{GpuReading, IoCounters, Level, LevelSample, SampleKind};
+
+use crate::cgroup::{self, CgroupReader};
+use crate::gpu::{GpuBackend, GpuDeviceSample, GpuPoller};
+use crate::procfs::{system, ProcFs, ProcInfo};
+use crate::MonitorError;
+
+/// Where the readers look and what they watch.
+#[derive(Debug, Clone)]
+pub struct CollectorConfig {
+    /// Levels to sample.
+    pub levels: Vec<Level>,
+    /// Root of the process level (None: the level reads zeros until one is set).
+    pub root_pid: Option<u32>,
+    /// The user of the user level.
+    pub uid: u32,
+    /// SLURM job id (the slurm level needs it).
+    pub slurm_job: Option<String>,
+    /// `/proc` or a fixture tree.
+    pub proc_root: PathBuf,
+    /// `/sys/fs/cgroup` or a fixture tree.
+    pub cgroup_root: PathBuf,
+    /// `/sys/block` or a fixture tree (which devices are whole disks).
+    pub sys_block: PathBuf,
+    /// How often the GPU poller asks the driver.
+    pub gpu_interval: Duration,
+    /// Refresh user-level I/O of processes whose CPU time did not move at least every this
+    /// many ticks (a process that did not run did no I/O; boundaries always read everything).
+    pub user_io_refresh_ticks: u32,
+}
+
+impl CollectorConfig {
+    /// The real machine: `/proc`, `/sys/fs/cgroup`, `/sys/block`, this process's user and
+    /// `SLURM_JOB_ID` from the environment.
+    pub fn system(levels: Vec<Level>, root_pid: Option<u32>) -> Self {
+        CollectorConfig {
+            levels,
+            root_pid,
+            // SAFETY: getuid cannot fail.
+            uid: unsafe { libc::getuid() },
+            slurm_job: std::env::var("SLURM_JOB_ID").ok().filter(|s| !s.is_empty()),
+            proc_root: "/proc".into(),
+            cgroup_root: "/sys/fs/cgroup".into(),
+            sys_block: "/sys/block".into(),
+            gpu_interval: Duration::from_millis(100),
+            user_io_refresh_ticks: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Member {
+    starttime: u64,
+    ppid: u32,
+    ticks: u64,
+    io: IoCounters,
+    io_age: u32,
+}
+
+/// Running totals of one process-set level.
+#[derive(Debug, Default)]
+struct Accum {
+    members: HashMap<u32, Member>,
+    departed_ticks: u64,
+    departed_io: IoCounters,
+    last_cpu: f64,
+    last_io: IoCounters,
+}
+
+fn mono_io(now: IoCounters, last: &mut IoCounters) -> IoCounters {
+    last.read_bytes = last.read_bytes.max(now.read_bytes);
+    last.write_bytes = last.write_bytes.max(now.write_bytes);
+    last.read_ops = last.read_ops.max(now.read_ops);
+    last.write_ops = last.write_ops.max(now.write_ops);
+    *last
+}
+
+struct SetTotals {
+    ticks: u64,
+    io: IoCounters,
+    rss_pages: u64,
+    n: u32,
+    pids: Vec<u32>,
+}
+
+impl Accum {
+    /// Updates membership to `current` and returns the level's totals.
+    fn update(
+        &mut self,
+        current: &[ProcInfo],
+        fs: &mut ProcFs,
+        full_io: bool,
+        refresh: u32,
+    ) -> SetTotals {
+        let mut next: HashMap<u32, Member> = HashMap::with_capacity(current.len());
+        let mut totals = SetTotals {
+            ticks: 0,
+            io: IoCounters::default(),
+            rss_pages: 0,
+            n: 0,
+            pids: Vec::with_capacity(current.len()),
+        };
+        for p in current {
+            let ticks = p.cpu_ticks + p.child_ticks;
+            let prev = self
+                .members
+                .get(&p.pid)
+                .filter(|m| m.starttime == p.starttime)
+                .copied();
+            let (io, io_age) = match prev {
+                Some(m) if !full_io && m.ticks == ticks && m.io_age < refresh => {
+                    (m.io, m.io_age + 1)
+                }
+                _ => match fs.io(p.pid) {
+                    Some(io) => (io, 0),
+                    None => (prev.map(|m| m.io).unwrap_or_default(), 0),
+                },
+            };
+            next.insert(
+                p.pid,
+                Member {
+                    starttime: p.starttime,
+                    ppid: p.ppid,
+                    ticks,
+                    io,
+                    io_age,
+                },
+            );
+            totals.ticks += ticks;
+            totals.io.add(&io);
+            totals.rss_pages += p.rss_pages;
+            totals.n += 1;
+            totals.pids.push(p.pid);
+        }
+        for (pid, m) in &self.members {
+            let still = next.get(pid).is_some_and(|n| n.starttime == m.starttime);
+            if still {
+                continue;
+            }
+            // Reaped by a live member: the kernel moved its counters into that parent's
+            // cumulative fields. Otherwise keep what we last saw of it.
+            if !next.contains_key(&m.ppid) {
+                self.departed_ticks += m.ticks;
+                self.departed_io.add(&m.io);
+            }
+        }
+        self.members = next;
+        totals.ticks += self.departed_ticks;
+        totals.io.add(&self.departed_io);
+        totals
+    }
+}
+
+/// Reads all configured levels; owned by the sampler thread (or a benchmark).
+pub struct Collector {
+    cfg: CollectorConfig,
+    fs: ProcFs,
+    procs: Vec<ProcInfo>,
+    tree: Accum,
+    tree_pids: HashSet<u32>,
+    user: Accum,
+    slurm: Option<CgroupReader>,
+    disks: Vec<String>,
+    gpu: Option<GpuPoller>,
+    self_pid: u32,
+    own_cpu_s: f64,
+    own_reads_at_start: u64,
+    notes: Vec<String>,
+    levels: Vec<Level>,
+}
+
+fn whole_disks(sys_block: &std::path::Path) -> Vec<String> {
+    let skip = ["loop", "ram", "zram", "dm-", "md", "nbd", "sr", "fd"];
+    let mut v: Vec<String> = std::fs::read_dir(sys_block)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| !skip.iter().any(|s| n.starts_with(s)))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+impl Collector {
+    /// Opens the readers. Levels that cannot be read here (slurm without a job cgroup) are
+    /// dropped with a note rather than failing; see [`Collector::notes`].
+    pub fn new(
+        cfg: CollectorConfig,
+        gpu: Option<Box<dyn GpuBackend>>,
+    ) -> Result<Self, MonitorError> {
+        let mut fs = ProcFs::with_root(&cfg.proc_root);
+        // The system level needs /proc/stat; fail early and clearly if it is not there.
+        fs.read_file("stat")?;
+        let mut notes = Vec::new();
+        let mut levels = Vec::new();
+        let mut slurm = None;
+        for &l in &cfg.levels {
+            if l == Level::Slurm {
+                let Some(job) = cfg.slurm_job.clone() else {
+                    notes.push("slurm level skipped: SLURM_JOB_ID is not set".into());
+                    continue;
+                };
+                let own =
+                    std::fs::read_to_string(cfg.proc_root.join("self/cgroup")).unwrap_or_default();
+                match cgroup::find_slurm_job(&cfg.cgroup_root, &own, &job, cfg.uid) {
+                    Some(dirs) => slurm = Some(CgroupReader::new(dirs)),
+                    None => {
+                        notes.push(format!(
+                            "slurm level skipped: no cgroup found for SLURM job {job}"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if !levels.contains(&l) {
+                levels.push(l);
+            }
+        }
+        let gpu = match gpu {
+            Some(b) => Some(GpuPoller::start(b, cfg.gpu_interval).map_err(MonitorError::Spawn)?),
+            None => None,
+        };
+        let reads = fs.read_syscalls();
+        Ok(Collector {
+            disks: whole_disks(&cfg.sys_block),
+            fs,
+            procs: Vec::new(),
+            tree: Accum::default(),
+            tree_pids: HashSet::new(),
+            user: Accum::default(),
+            slurm,
+            gpu,
+            self_pid: std::process::id(),
+            own_cpu_s: 0.0,
+            own_reads_at_start: reads,
+            notes,
+            levels,
+            cfg,
+        })
+    }
+
+    /// The levels this collector samples.
+    pub fn levels(&self) -> &[Level] {
+        &self.levels
+    }
+
+    /// Warnings about levels that were dropped.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Sets the root of the process level.
+    pub fn set_root(&mut self, pid: Option<u32>) {
+        if self.cfg.root_pid != pid {
+            self.tree = Accum::default();
+            self.tree_pids.clear();
+        }
+        self.cfg.root_pid = pid;
+    }
+
+    /// Tells the collector how much CPU the monitor's own threads have used, so it can be
+    /// taken out of levels that contain this process.
+    pub fn set_own_cpu(&mut self, seconds: f64) {
+        self.own_cpu_s = seconds;
+    }
+
+    /// CPU seconds of the GPU poller thread.
+    pub fn gpu_cpu_s(&self) -> f64 {
+        self.gpu.as_ref().map_or(0.0, GpuPoller::cpu_s)
+    }
+
+    /// The whole disks counted at system level.
+    pub fn disks(&self) -> &[String] {
+        &self.disks
+    }
+
+    /// Takes one sample of every level.
+    pub fn collect(&mut self, kind: SampleKind) -> Vec<(Level, LevelSample)> {
+        let time = jumper_data::time::monotonic_s();
+        let wallclock = jumper_data::time::wallclock_s();
+        let gpus = self.gpu.as_ref().map(GpuPoller::latest).unwrap_or_default();
+        let needs_scan = self
+            .levels
+            .iter()
+            .any(|l| matches!(l, Level::Process | Level::User));
+        if needs_scan {
+            let mut procs = std::mem::take(&mut self.procs);
+            self.fs.scan(&mut procs);
+            self.procs = procs;
+        }
+        let full_io = kind.is_boundary();
+        let levels = self.levels.clone();
+        levels
+            .into_iter()
+            .map(|level| {
+                let mut s = match level {
+                    Level::Process => self.process_level(&gpus),
+                    Level::User => self.user_level(full_io, &gpus),
+                    Level::System => self.system_level(&gpus),
+                    Level::Slurm => self.slurm_level(&gpus),
+                };
+                s.time = time;
+                s.wallclock = wallclock;
+                s.kind = kind;
+                (level, s)
+            })
+            .collect()
+    }
+
+    fn own_read_ops(&self) -> u64 {
+        self.fs.read_syscalls() - self.own_reads_at_start
+    }
+
+    fn set_sample(
+        &self,
+        t: SetTotals,
+        subtract_self: bool,
+        gpus: &[GpuDeviceSample],
+    ) -> LevelSample {
+        let mut cpu = self.fs.ticks_to_s(t.ticks);
+        let mut io = t.io;
+        if subtract_self && t.pids.contains(&self.self_pid) {
+            cpu = (cpu - self.own_cpu_s).max(0.0);
+            io.read_ops = io.read_ops.saturating_sub(self.own_read_ops());
+        }
+        LevelSample {
+            cpu_time: cpu,
+            memory: t.rss_pages * self.fs.page_size(),
+            io,
+            gpus: attribute_gpus(gpus, &t.pids),
+            nprocs: t.n,
+            ..Default::default()
+        }
+    }
+
+    fn process_level(&mut self, gpus: &[GpuDeviceSample]) -> LevelSample {
+        let Some(root) = self.cfg.root_pid else {
+            return LevelSample {
+                gpus: attribute_gpus(gpus, &[]),
+                ..Default::default()
+            };
+        };
+        // Members: the root, everyone who was a member and is still alive (a daemonised
+        // grandchild stays ours after its parent exits), and all their descendants.
+        let mut children: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, p) in self.procs.iter().enumerate() {
+            children.entry(p.ppid).or_default().push(i);
+        }
+        let mut set: HashSet<u32> = HashSet::new();
+        let mut stack: Vec<u32> = Vec::new();
+        let alive: HashMap<u32, u64> = self.procs.iter().map(|p| (p.pid, p.starttime)).collect();
+        if alive.contains_key(&root) {
+            stack.push(root);
+        }
+        for (pid, m) in &self.tree.members {
+            if alive.get(pid) == Some(&m.starttime) {
+                stack.push(*pid);
+            }
+        }
+        while let Some(pid) = stack.pop() {
+            if !set.insert(pid) {
+                continue;
+            }
+            if let Some(kids) = children.get(&pid) {
+                stack.extend(kids.iter().map(|&i| self.procs[i].pid));
+            }
+        }
+        let current: Vec<ProcInfo> = self
+            .procs
+            .iter()
+            .filter(|p| set.contains(&p.pid))
+            .copied()
+            .collect();
+        let mut tree = std::mem::take(&mut self.tree);
+        let t = tree.update(&current, &mut self.fs, true, 0);
+        let mut s = self.set_sample(t, true, gpus);
+        s.cpu_time = s.cpu_time.max(tree.last_cpu);
+        tree.last_cpu = s.cpu_time;
+        s.io = mono_io(s.io, &mut tree.last_io);
+        self.tree = tree;
+        self.tree_pids = set;
+        s
+    }
+
+    fn user_level(&mut self, full_io: bool, gpus: &[GpuDeviceSample]) -> LevelSample {
+        let uid = self.cfg.uid;
+        let current: Vec<ProcInfo> = self
+            .procs
+            .iter()
+            .filter(|p| p.uid == uid)
+            .copied()
+            .collect();
+        let mut user = std::mem::take(&mut self.user);
+        let t = user.update(
+            &current,
+            &mut self.fs,
+            full_io,
+            self.cfg.user_io_refresh_ticks,
+        );
+        let mut s = self.set_sample(t, true, gpus);
+        s.cpu_time = s.cpu_time.max(user.last_cpu);
+        user.last_cpu = s.cpu_time;
+        s.io = mono_io(s.io, &mut user.last_io);
+        self.user = user;
+        s
+    }
+
+    fn system_level(&mut self, gpus: &[GpuDeviceSample]) -> LevelSample {
+        let tps = self.fs.ticks_per_s();
+        let cores = self
+            .fs
+            .read_file("stat")
+            .map(|t| system::parse_cpu_stat(&t, tps))
+            .unwrap_or_default();
+        let (total, avail) = self
+            .fs
+            .read_file("meminfo")
+            .map(|t| system::parse_meminfo(&t))
+            .unwrap_or((0, 0));
+        let io = self
+            .fs
+            .read_file("diskstats")
+            .map(|t| system::parse_diskstats(&t, &self.disks))
+            .unwrap_or_default();
+        LevelSample {
+            cpu_time: cores.iter().map(|c| c[0]).sum(),
+            cpu_cores: cores,
+            memory: total.saturating_sub(avail),
+            io,
+            gpus: gpus
+                .iter()
+                .map(|g| GpuReading {
+                    util: g.util,
+                    band: g.mem_util,
+                    mem_bytes: g.used_memory,
+                })
+                .collect(),
+            nprocs: self.procs.len() as u32,
+            ..Default::default()
+        }
+    }
+
+    fn slurm_level(&mut self, gpus: &[GpuDeviceSample]) -> LevelSample {
+        let Some(r) = self.slurm.as_mut() else {
+            return LevelSample::default();
+        };
+        let c = r.sample();
+        let pids = if gpus.is_empty() {
+            Vec::new()
+        } else {
+            r.pids()
+        };
+        LevelSample {
+            cpu_time: c.cpu_time,
+            memory: c.memory,
+            io: c.io,
+            gpus: attribute_gpus(gpus, &pids),
+            nprocs: c.nprocs,
+            ..Default::default()
+        }
+    }
+
+    /// The SLURM job cgroup's memory limit in bytes, if the slurm level is on and limited.
+    pub fn slurm_memory_limit(&self) -> Option<u64> {
+        self.slurm.as_ref().and_then(CgroupReader::memory_limit)
+    }
+}
+
+/// A level's view of each GPU: the memory its processes use, and the device utilisation
+/// scaled by the share of the device's compute processes that belong to the level.
+pub fn attribute_gpus(gpus: &[GpuDeviceSample], pids: &[u32]) -> Vec<GpuReading> {
+    gpus.iter()
+        .map(|g| {
+            let mine: Vec<_> = g
+                .processes
+                .iter()
+                .filter(|p| pids.contains(&p.pid))
+                .collect();
+            let mem: u64 = mine.iter().map(|p| p.used_memory).sum();
+            let share = if g.processes.is_empty() {
+                0.0
+            } else {
+                mine.len() as f64 / g.processes.len() as f64
+            };
+            GpuReading {
+                util: g.util * share,
+                band: g.mem_util * share,
+                mem_bytes: mem,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,181 @@
+//! The sampler: a native thread that samples every level on a fixed cadence with absolute
+//! deadlines, and on demand at cell boundaries.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use jumper_data::{Level, SampleKind, SampleStore};
+
+use crate::collector::Collector;
+use crate::MonitorError;
+
+enum Cmd {
+    Sample(SampleKind, Sender<f64>),
+    SetRoot(Option<u32>, Sender<()>),
+    Stop,
+}
+
+/// Counters the sampler keeps about itself; shared with readers.
+#[derive(Debug, Default)]
+struct Stats {
+    own_cpu_ns: AtomicU64,
+    ticks: AtomicU64,
+    missed: AtomicU64,
+}
+
+/// What the sampler knows about its own cost.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SamplerStats {
+    /// CPU seconds the sampler (and GPU poller) threads used.
+    pub own_cpu_s: f64,
+    /// Regular ticks taken.
+    pub ticks: u64,
+    /// Ticks skipped because the previous one ran late.
+    pub missed: u64,
+}
+
+/// A running sampler. Dropping it stops the thread.
+pub struct Sampler {
+    tx: Sender<Cmd>,
+    handle: Option<JoinHandle<()>>,
+    store: SampleStore,
+    stats: Arc<Stats>,
+    interval: f64,
+    levels: Vec<Level>,
+}
+
+impl Sampler {
+    /// Starts sampling into `store` every `interval` seconds. The first sample is taken at
+    /// once. The sampler never changes the priority or scheduling of any process.
+    pub fn start(
+        mut collector: Collector,
+        interval: f64,
+        store: SampleStore,
+    ) -> Result<Sampler, MonitorError> {
+        if !(interval.is_finite() && interval > 0.0) {
+            return Err(MonitorError::BadInterval(interval));
+        }
+        let levels = collector.levels().to_vec();
+        let (tx, rx) = mpsc::channel::<Cmd>();
+        let stats = Arc::new(Stats::default());
+        let st = stats.clone();
+        let out = store.clone();
+        let period = Duration::from_secs_f64(interval);
+        let handle = std::thread::Builder::new()
+            .name("jumper-sampler".into())
+            .spawn(move || {
+                let start = Instant::now();
+                let mut k: u64 = 0; // index of the next regular tick
+                let take = |c: &mut Collector, kind: SampleKind| -> f64 {
+                    let own = jumper_data::time::thread_cpu_s() + c.gpu_cpu_s();
+                    c.set_own_cpu(own);
+                    let samples = c.collect(kind);
+                    let t = samples.first().map_or(0.0, |(_, s)| s.time);
+                    out.push_tick(samples);
+                    let own = jumper_data::time::thread_cpu_s() + c.gpu_cpu_s();
+                    st.own_cpu_ns.store((own * 1e9) as u64, Ordering::Relaxed);
+                    t
+                };
+                loop {
+                    let deadline = start + period.mul_f64(k as f64);
+                    let wait = deadline.saturating_duration_since(Instant::now());
+                    match rx.recv_timeout(wait) {
+                        Ok(Cmd::Sample(kind, reply)) => {
+                            let t = take(&mut collector, kind);
+                            let _ = reply.send(t);
+                        }
+                        Ok(Cmd::SetRoot(pid, reply)) => {
+                            collector.set_root(pid);
+                            let _ = reply.send(());
+                        }
+                        Ok(Cmd::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                        Err(RecvTimeoutError::Timeout) => {
+                            take(&mut collector, SampleKind::Tick);
+                            st.ticks.fetch_add(1, Ordering::Relaxed);
+                            // Absolute deadlines: a late tick does not shift the cadence;
+                            // ticks that can no longer be met are counted as missed.
+                            let elapsed = start.elapsed().as_secs_f64();
+                            let due = (elapsed / interval).floor() as u64 + 1;
+                            let next = (k + 1).max(due);
+                            st.missed.fetch_add(next - k - 1, Ordering::Relaxed);
+                            k = next;
+                        }
+                    }
+                }
+            })
+            .map_err(MonitorError::Spawn)?;
+        Ok(Sampler {
+            tx,
+            handle: Some(handle),
+            store,
+            stats,
+            interval,
+            levels,
+        })
+    }
+
+    /// Takes a sample now (e.g. at a cell boundary) and returns its monotonic time once it is
+    /// in the store.
+    pub fn sample_now(&self, kind: SampleKind) -> Result<f64, MonitorError> {
+        let (tx, rx) = mpsc::channel();
+        self.tx
+            .send(Cmd::Sample(kind, tx))
+            .map_err(|_| MonitorError::Stopped)?;
+        rx.recv().map_err(|_| MonitorError::Stopped)
+    }
+
+    /// Changes the root process of the process level.
+    pub fn set_root(&self, pid: Option<u32>) -> Result<(), MonitorError> {
+        let (tx, rx) = mpsc::channel();
+        self.tx
+            .send(Cmd::SetRoot(pid, tx))
+            .map_err(|_| MonitorError::Stopped)?;
+        rx.recv().map_err(|_| MonitorError::Stopped)
+    }
+
+    /// The store the sampler writes.
+    pub fn store(&self) -> &SampleStore {
+        &self.store
+    }
+
+    /// The requested interval in seconds.
+    pub fn interval(&self) -> f64 {
+        self.interval
+    }
+
+    /// The levels sampled.
+    pub fn levels(&self) -> &[Level] {
+        &self.levels
+    }
+
+    /// The sampler's own cost so far.
+    pub fn stats(&self) -> SamplerStats {
+        SamplerStats {
+            own_cpu_s: self.stats.own_cpu_ns.load(Ordering::Relaxed) as f64 * 1e-9,
+            ticks: self.stats.ticks.load(Ordering::Relaxed),
+            missed: self.stats.missed.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops the thread and returns its final statistics.
+    pub fn stop(mut self) -> SamplerStats {
+        self.shutdown();
+        self.stats()
+    }
+
+    fn shutdown(&mut self) {
+        let _ = self.tx.send(Cmd::Stop);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
