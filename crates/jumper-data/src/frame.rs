@@ -319,8 +319,10 @@ fn summary(vals: impl Iterator<Item = f64>) -> Option<Summary> {
 impl WindowStats {
     fn compute(frame: &PerfFrame, w: Window, interval: f64) -> WindowStats {
         let rows = frame.rows_in(w);
-        // Rows whose interval ends inside the window describe it; the row exactly at the
-        // window's start describes the time before it (it still gives a valid memory gauge).
+        // Each row describes the interval that ends at it, so the rows that describe the
+        // window are those in (start, end]; the row exactly at the start belongs to the time
+        // before it (for `jumper run` it even predates the command). JUmPER's rows never sit
+        // exactly on a boundary, so its figures are unchanged.
         let rate_rows: Vec<&PerfRow> = rows.iter().filter(|r| r.time > w.start).collect();
         let rate_rows: Vec<&PerfRow> = if rate_rows.is_empty() {
             rows.iter().collect()
@@ -392,9 +394,9 @@ impl WindowStats {
         let per_gpu = (0..frame.num_gpus)
             .map(|g| {
                 (
-                    summary(rows.iter().filter_map(|r| r.gpu_util.get(g).copied()))
+                    summary(rate_rows.iter().filter_map(|r| r.gpu_util.get(g).copied()))
                         .unwrap_or_default(),
-                    summary(rows.iter().filter_map(|r| r.gpu_mem.get(g).copied()))
+                    summary(rate_rows.iter().filter_map(|r| r.gpu_mem.get(g).copied()))
                         .unwrap_or_default(),
                 )
             })
@@ -403,20 +405,20 @@ impl WindowStats {
             samples: rows.len(),
             cpu_util: cpu,
             cpu_time_s,
-            memory_gib: summary(rows.iter().map(|r| r.memory)).unwrap_or_default(),
+            memory_gib: summary(rate_rows.iter().map(|r| r.memory)).unwrap_or_default(),
             io_read_bytes: io[0],
             io_write_bytes: io[1],
             io_read_ops: io[2],
             io_write_ops: io[3],
             exact_totals: exact,
             gpu_util: has_gpu
-                .then(|| summary(rows.iter().map(|r| r.gpu_util_summary().0)))
+                .then(|| summary(rate_rows.iter().map(|r| r.gpu_util_summary().0)))
                 .flatten(),
             gpu_band: has_gpu
-                .then(|| summary(rows.iter().map(|r| r.gpu_band_summary().0)))
+                .then(|| summary(rate_rows.iter().map(|r| r.gpu_band_summary().0)))
                 .flatten(),
             gpu_mem_gib: has_gpu
-                .then(|| summary(rows.iter().map(|r| r.gpu_mem_summary().0)))
+                .then(|| summary(rate_rows.iter().map(|r| r.gpu_mem_summary().0)))
                 .flatten(),
             per_gpu,
             elapsed_s: elapsed,
@@ -470,7 +472,10 @@ mod tests {
         assert_eq!(st.cpu_util.max, 50.0);
         assert_eq!(st.cpu_util.min, 25.0);
         assert_eq!(st.memory_gib.max, 3.0);
-        assert_eq!(st.memory_gib.min, 1.0);
+        assert_eq!(
+            st.memory_gib.min, 2.0,
+            "the start row describes the time before"
+        );
         assert_eq!(st.io_write_bytes, 4096.0 * 30.0);
         assert!(st.exact_totals);
     }

@@ -176,7 +176,7 @@ MEMORY-BOUND | CPU-BOUND
 Metric                    AVG      MIN      MAX      TOTAL   
 -----------------------------------------------------------------
 CPU Util (Across 1 CPUs)  80.00    80.00    80.00    -       
-Memory (GB)               2.40     1.00     3.00     2.50    
+Memory (GB)               2.75     2.00     3.00     2.50    
 CPU Time (s)              -        -        -        1.60    
 I/O Read (MiB/s, MiB)     1.00     -        -        2.00    
 I/O Write (MiB/s, MiB)    5.00     -        -        10.00   
@@ -209,7 +209,7 @@ Cells: 0-1 (level: process, 5 samples)
         assert!(text.contains(
             "Duration: 2.00s (2 cells)\n----------------------------------------\nMetric "
         ));
-        assert!(text.contains("\nMemory (GB)               2.40     1.00     3.00     -       \n"));
+        assert!(text.contains("\nMemory (GB)               2.75     2.00     3.00     -       \n"));
         assert!(text.ends_with(
             "\nCells: 0-1 (level: process, 5 samples; totals estimated from sampled rates)\n"
         ));
