@@ -135,6 +135,11 @@ fn touched_400_mib_shows_as_peak_memory() {
     let (v, out) = run_json(d.path(), "0.1", &["python3", "-c", prog]);
     assert!(out.status.success());
     let peak = v["metrics"]["memory_gib"]["max"].as_f64().unwrap();
+    let min = v["metrics"]["memory_gib"]["min"].as_f64().unwrap();
+    assert!(
+        min > 0.0,
+        "the end sample of a finished command keeps its last memory reading"
+    );
     // 400 MiB = 0.39 GiB, plus the interpreter's own few MiB.
     assert!((0.385..0.43).contains(&peak), "peak {peak} GiB");
 }

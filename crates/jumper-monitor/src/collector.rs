@@ -78,6 +78,7 @@ struct Accum {
     departed_io: IoCounters,
     last_cpu: f64,
     last_io: IoCounters,
+    last_memory: u64,
 }
 
 fn mono_io(now: IoCounters, last: &mut IoCounters) -> IoCounters {
@@ -304,9 +305,14 @@ impl Collector {
             self.procs = procs;
         }
         let full_io = kind.is_boundary();
+        // Without a root yet (a command about to be spawned) the process level records only
+        // boundary samples: their zero counters are the exact baseline of a process that does
+        // not exist yet, while a tick would put an empty reading inside the cell.
+        let skip_process = self.cfg.root_pid.is_none() && !kind.is_boundary();
         let levels = self.levels.clone();
         levels
             .into_iter()
+            .filter(|l| !(skip_process && *l == Level::Process))
             .map(|level| {
                 let mut s = match level {
                     Level::Process => self.process_level(&gpus),
@@ -392,6 +398,12 @@ impl Collector {
         s.cpu_time = s.cpu_time.max(tree.last_cpu);
         tree.last_cpu = s.cpu_time;
         s.io = mono_io(s.io, &mut tree.last_io);
+        // A finished command waits as a zombie for its last sample: it has no memory any
+        // more, so that sample carries the last reading taken while it ran.
+        if !current.is_empty() && current.iter().all(|p| p.state == b'Z') {
+            s.memory = tree.last_memory;
+        }
+        tree.last_memory = s.memory;
         self.tree = tree;
         self.tree_pids = set;
         s

@@ -162,7 +162,11 @@ pub fn detect() -> (Option<Box<dyn GpuBackend>>, String) {
                 (Some(Box::new(g)), format!("NVML: {n} NVIDIA GPU(s)"))
             }
             Ok(_) => (None, "NVML: no NVIDIA GPU".into()),
-            Err(e) => (None, format!("NVIDIA GPU monitoring unavailable: {e}")),
+            Err(e) if e.contains("libnvidia-ml") => (
+                None,
+                "no NVIDIA driver (libnvidia-ml.so.1 not found): GPU monitoring off".into(),
+            ),
+            Err(e) => (None, format!("NVIDIA GPU monitoring off: {e}")),
         }
     }
     #[cfg(not(feature = "nvml"))]
