@@ -36,6 +36,17 @@ fn bench(c: &mut Criterion) {
         let mut col = collector(levels);
         g.bench_function(name, |b| b.iter(|| col.collect(SampleKind::Tick)));
     }
+    // The usual case on a shared machine: the user owns a few of the machine's processes
+    // (here `nobody`, uid 65534), so only those and the process tree are re-read each tick.
+    let mut cfg = CollectorConfig::system(
+        vec![Level::Process, Level::User, Level::System],
+        Some(std::process::id()),
+    );
+    cfg.uid = 65534;
+    let mut col = Collector::new(cfg, None).unwrap();
+    g.bench_function("all_levels_user_with_few_processes", |b| {
+        b.iter(|| col.collect(SampleKind::Tick))
+    });
     let mut col = collector(vec![Level::Process, Level::User, Level::System]);
     g.bench_function("all_levels_cell_boundary", |b| {
         b.iter(|| col.collect(SampleKind::CellEnd))

@@ -18,6 +18,9 @@ use crate::gpu::{GpuBackend, GpuDeviceSample, GpuPoller};
 use crate::procfs::{system, ProcFs, ProcInfo};
 use crate::MonitorError;
 
+/// Every this many ticks all processes are re-read, whatever the levels need.
+const FULL_SCAN_EVERY: u32 = 50;
+
 /// Where the readers look and what they watch.
 #[derive(Debug, Clone)]
 pub struct CollectorConfig {
@@ -301,7 +304,17 @@ impl Collector {
             .any(|l| matches!(l, Level::Process | Level::User));
         if needs_scan {
             let mut procs = std::mem::take(&mut self.procs);
-            self.fs.scan(&mut procs);
+            // Only members of a level need current counters; everyone else is read when first
+            // seen (for parent and owner) and then only on the periodic full refresh.
+            let user = self.levels.contains(&Level::User).then_some(self.cfg.uid);
+            let tree = &self.tree_pids;
+            let root = self.cfg.root_pid;
+            let full = kind.is_boundary();
+            self.fs.scan_where(
+                &mut procs,
+                |pid, uid| full || Some(uid) == user || Some(pid) == root || tree.contains(&pid),
+                FULL_SCAN_EVERY,
+            );
             self.procs = procs;
         }
         let full_io = kind.is_boundary();

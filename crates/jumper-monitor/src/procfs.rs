@@ -33,6 +33,7 @@ pub struct ProcInfo {
 }
 
 struct PidFiles {
+    last: Option<ProcInfo>,
     stat: File,
     io: Option<File>,
     io_failed: bool,
@@ -52,6 +53,7 @@ pub struct ProcFs {
     buf: Vec<u8>,
     len: usize,
     reads: u64,
+    scans: u32,
     scratch: HashMap<PathBuf, File>,
 }
 
@@ -130,6 +132,7 @@ impl ProcFs {
             buf: vec![0; 4096],
             len: 0,
             reads: 0,
+            scans: 0,
             scratch: HashMap::new(),
         }
     }
@@ -244,8 +247,23 @@ impl ProcFs {
     /// Reads every process's stat into `out` (cleared first). Processes that vanished are
     /// forgotten; new ones are opened once and kept open.
     pub fn scan(&mut self, out: &mut Vec<ProcInfo>) {
+        self.scan_where(out, |_, _| true, 1);
+    }
+
+    /// Like [`ProcFs::scan`], but re-reads a known process only when `fresh(pid, uid)` says a
+    /// level needs its current counters; other processes keep the reading from when they were
+    /// first seen (their parent, start time and owner do not change) and are re-read every
+    /// `refresh_every` calls. New processes are always read.
+    pub fn scan_where(
+        &mut self,
+        out: &mut Vec<ProcInfo>,
+        fresh: impl Fn(u32, u32) -> bool,
+        refresh_every: u32,
+    ) {
         out.clear();
-        if self.new_pids_possible() {
+        self.scans = self.scans.wrapping_add(1);
+        let full = refresh_every <= 1 || self.scans % refresh_every == 0;
+        if self.new_pids_possible() || full {
             self.list_pids();
             let known: std::collections::HashSet<u32> = self.pids.iter().copied().collect();
             self.files.retain(|pid, _| known.contains(pid));
@@ -253,7 +271,12 @@ impl ProcFs {
         let mut gone = Vec::new();
         let pids = std::mem::take(&mut self.pids);
         for &pid in &pids {
-            match self.stat(pid) {
+            let cached = self.files.get(&pid).and_then(|f| f.last);
+            let info = match cached {
+                Some(c) if !full && !fresh(pid, c.uid) => Some(c),
+                _ => self.stat(pid),
+            };
+            match info {
                 Some(info) => out.push(info),
                 None => gone.push(pid),
             }
@@ -276,6 +299,7 @@ impl ProcFs {
             self.files.insert(
                 pid,
                 PidFiles {
+                    last: None,
                     stat,
                     io: None,
                     io_failed: false,
@@ -299,6 +323,7 @@ impl ProcFs {
         }
         files.starttime = info.starttime;
         info.uid = files.uid;
+        files.last = Some(info);
         self.files.insert(pid, files);
         Some(info)
     }
