@@ -391,15 +391,19 @@ def run_jumper(binary, user, workdir, interval, seconds) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8"}
     argv = [str(binary), "run", "--interval", str(interval), "--levels", LEVELS,
             "--json", str(out), "--", "sleep", str(seconds)]
+    so_f, se_f = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # no pipe can fill up
     t0 = time.perf_counter()
-    p = subprocess.Popen(as_user_cmd(user, argv, env), cwd=workdir, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen(as_user_cmd(user, argv, env), cwd=workdir, stdout=so_f, stderr=se_f)
     # setpriv and env exec, so p.pid *is* the jumper process; wait4 gives its rusage
     # (plus that of its reaped child `sleep`, which is negligible).
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    so, se = p.stdout.read().decode(errors="replace"), p.stderr.read().decode(errors="replace")
+    so_f.seek(0)
+    se_f.seek(0)
+    so, se = so_f.read().decode(errors="replace"), se_f.read().decode(errors="replace")
+    so_f.close()
+    se_f.close()
     res = {"backend": "jumper", "interval": interval, "wall_s": wall, "rc": p.returncode,
            "rusage_cpu_s": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss}
     if p.returncode != 0 or not out.exists():
