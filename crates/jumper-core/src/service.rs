@@ -349,7 +349,7 @@ impl PerfmonitorService {
 
     /// The default session directory name: `jumper-session-YYYYmmdd-HHMMSS` (JUmPER's).
     pub fn default_session_path() -> PathBuf {
-        PathBuf::from(format!("jumper-session-{}", utc_stamp()))
+        PathBuf::from(format!("jumper-session-{}", jumper_data::time::utc_stamp()))
     }
 
     /// Hardware resources (from the monitor, or detected now).
@@ -358,39 +358,5 @@ impl PerfmonitorService {
             Some(m) => m.resources().clone(),
             None => Resources::detect(Path::new("/proc"), Path::new("/sys/fs/cgroup"), Vec::new()),
         }
-    }
-}
-
-fn utc_stamp() -> String {
-    let secs = jumper_data::time::wallclock_s() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stamp_has_the_jumper_shape() {
-        let s = utc_stamp();
-        assert_eq!(s.len(), 15);
-        assert_eq!(&s[8..9], "-");
-        assert!(s.starts_with("20"));
     }
 }

@@ -3,7 +3,14 @@ use jumper_data::time::thread_cpu_s;
 use jumper_monitor::procfs::ProcFs;
 fn main() {
     let me = std::process::id().to_string();
-    for f in ["stat", "meminfo", "diskstats", "loadavg", &format!("{me}/stat"), &format!("{me}/io")] {
+    for f in [
+        "stat",
+        "meminfo",
+        "diskstats",
+        "loadavg",
+        &format!("{me}/stat"),
+        &format!("{me}/io"),
+    ] {
         let mut fs = ProcFs::new();
         let (mut w, n) = (0.0, 200);
         for _ in 0..n {

@@ -6,7 +6,12 @@ use jumper_monitor::{Collector, CollectorConfig};
 
 fn main() {
     let me = Some(std::process::id());
-    for levels in [vec![Level::Process], vec![Level::User], vec![Level::System], vec![Level::Process, Level::User, Level::System]] {
+    for levels in [
+        vec![Level::Process],
+        vec![Level::User],
+        vec![Level::System],
+        vec![Level::Process, Level::User, Level::System],
+    ] {
         let mut c = Collector::new(CollectorConfig::system(levels.clone(), me), None).unwrap();
         let (mut work, n) = (0.0, 300);
         let c0 = thread_cpu_s();
@@ -17,6 +22,10 @@ fn main() {
             work += thread_cpu_s() - a;
         }
         let total = thread_cpu_s() - c0;
-        println!("{levels:?}: sample {:.1} us, tick incl. wake {:.1} us", work / n as f64 * 1e6, total / n as f64 * 1e6);
+        println!(
+            "{levels:?}: sample {:.1} us, tick incl. wake {:.1} us",
+            work / n as f64 * 1e6,
+            total / n as f64 * 1e6
+        );
     }
 }

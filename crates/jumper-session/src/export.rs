@@ -671,34 +671,11 @@ fn zip_time(t: SystemTime) -> zip::DateTime {
     let secs = t
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
+    let (y, m, d, hh, mm, ss) = jumper_data::time::utc_fields(secs);
     let (Ok(y), Ok(m), Ok(d)) = (u16::try_from(y), u8::try_from(m), u8::try_from(d)) else {
         return zip::DateTime::default();
     };
-    zip::DateTime::from_date_and_time(
-        y,
-        m,
-        d,
-        (s / 3600) as u8,
-        (s / 60 % 60) as u8,
-        (s % 60) as u8,
-    )
-    .unwrap_or_default()
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    zip::DateTime::from_date_and_time(y, m, d, hh as u8, mm as u8, ss as u8).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -804,7 +781,6 @@ mod tests {
 
     #[test]
     fn dates_convert() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
         // 2024-02-29 12:34:56 UTC
         let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
         let z = zip_time(t);
