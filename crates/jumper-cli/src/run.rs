@@ -1,7 +1,6 @@
 //! `jumper run`: one command, one monitored cell.
 
 use std::io::ErrorKind;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -179,19 +178,17 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
     guard_signals(pid);
     service.set_root(Some(pid))?;
     // Wait without reaping so the last sample still sees the command's final counters.
-    let waited = jumper_monitor::process::wait_exit_keep_zombie(pid);
-    let end_sample = service.end_cell(CellStatus::Ok, None);
-    let status = child.wait().context("cannot wait for the command")?;
-    waited.context("cannot wait for the command")?;
-    let mut record = end_sample?;
-    let code = match (status.code(), status.signal()) {
-        (Some(c), _) => c,
-        (None, Some(sig)) => 128 + sig,
-        _ => exit::JUMPER_FAILED,
+    let exit = jumper_monitor::process::wait_exit_keep_zombie(pid)
+        .context("cannot wait for the command")?;
+    let (status, error) = if exit.success() {
+        (CellStatus::Ok, None)
+    } else {
+        (CellStatus::Failed, Some(exit.to_string()))
     };
-    if code != 0 {
-        record.status = CellStatus::Failed;
-    }
+    let end_sample = service.end_cell(status, error);
+    child.wait().context("cannot wait for the command")?;
+    end_sample?;
+    let code = exit.shell_code();
     service.stop_monitoring()?;
 
     let mut failed = false;

@@ -1,7 +1,6 @@
 //! The monitor: resources, collector and sampler wired together, with the info a session
 //! manifest needs.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use jumper_data::{Level, MonitorInfo, PerfFrame, SampleKind, SampleStore};
@@ -82,7 +81,6 @@ impl Monitor {
         };
         let devices = backend.as_ref().map(|b| b.devices()).unwrap_or_default();
         let resources = Resources::detect(&cfg.proc_root, &cfg.cgroup_root, devices.clone());
-        let proc_root: PathBuf = cfg.proc_root.clone();
         let uid = cfg.uid;
         let slurm_job = cfg.slurm_job.clone();
         let collector = Collector::new(cfg, backend)?;
@@ -121,7 +119,6 @@ impl Monitor {
             levels: levels.clone(),
             ..MonitorInfo::default()
         };
-        let _ = proc_root;
         let sampler = Sampler::start(collector, opts.interval, store.clone())?;
         Ok(Monitor {
             sampler: Some(sampler),
