@@ -1,0 +1,3 @@
+//! # jumper-script: monitored scripts
+//!
+//! Sits beside jumper-report and jumper-session, below jumper-core.

@@ -1,0 +1,3 @@
+//! # jumper-viz: pictures of jumper data
+//!
+//! Sits beside jumper-report, below jumper-core.
