@@ -1,0 +1,1 @@
+//! Downsampling of long series for display.
