@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::io::{FileKind, LoadProblem};
+
 /// Errors of the data layer: bad user input (levels, ranges) and unreadable files.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -37,7 +39,8 @@ pub enum DataError {
         #[source]
         source: std::io::Error,
     },
-    /// A CSV file could not be parsed.
+    /// A file could not be parsed (kept for callers outside the loaders; the loaders report
+    /// [`DataError::Load`]).
     #[error("{path}: {message}")]
     Malformed {
         /// The file.
@@ -46,8 +49,20 @@ pub enum DataError {
         message: String,
     },
     /// A file extension that no writer or reader handles.
-    #[error("unsupported format '{0}'; supported formats: csv, json")]
+    #[error("unsupported format '{0}' (supported: csv, json)")]
     UnsupportedFormat(String),
+    /// A perf or cell-history file could not be loaded (see [`crate::io::read_perf`]):
+    /// `cannot load perf data from 'f.csv': missing columns: io_read`.
+    #[error("cannot load {what} from '{}': {problem}", .path.display())]
+    Load {
+        /// The file (inside a zip: `archive.zip/perf_process.csv`).
+        path: PathBuf,
+        /// What the file was to hold.
+        what: FileKind,
+        /// What is wrong with it.
+        #[source]
+        problem: LoadProblem,
+    },
 }
 
 impl DataError {
@@ -57,6 +72,9 @@ impl DataError {
             source,
         }
     }
+    // Not used by io.rs any more (its loaders report `Load`); kept for the crate's other
+    // readers, so that they need not build the variant by hand.
+    #[allow(dead_code)]
     pub(crate) fn malformed(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         DataError::Malformed {
             path: path.into(),
