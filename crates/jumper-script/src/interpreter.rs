@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::error::ScriptError;
+use crate::format::Script;
 
 /// How jumper talks to an interpreter, decided from the program's file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,13 +143,15 @@ impl Interpreter {
     /// three ways to say it.
     pub fn choose(
         path: &Path,
-        shebang: Option<&str>,
+        script: &Script,
         override_command: Option<&str>,
     ) -> Result<Interpreter, ScriptError> {
         if let Some(command) = override_command {
             return Interpreter::from_command(command);
         }
-        shebang
+        script
+            .shebang
+            .as_deref()
             .and_then(Interpreter::from_shebang)
             .or_else(|| Interpreter::from_extension(path))
             .ok_or_else(|| ScriptError::NoInterpreter {
@@ -227,26 +230,28 @@ mod tests {
     #[test]
     fn choice_order_is_override_shebang_extension() {
         let py = Path::new("job.py");
-        let chosen = Interpreter::choose(py, Some("#!/bin/bash"), Some("python3 -O")).unwrap();
+        let bash_script = crate::format::parse("#!/bin/bash\necho hi\n");
+        let none = crate::format::parse("echo hi\n");
+        let chosen = Interpreter::choose(py, &bash_script, Some("python3 -O")).unwrap();
         assert_eq!(chosen.to_string(), "python3 -O");
-        let chosen = Interpreter::choose(py, Some("#!/bin/bash"), None).unwrap();
+        let chosen = Interpreter::choose(py, &bash_script, None).unwrap();
         assert_eq!(chosen.to_string(), "/bin/bash");
         assert_eq!(
-            Interpreter::choose(py, None, None).unwrap(),
+            Interpreter::choose(py, &none, None).unwrap(),
             Interpreter::python3()
         );
         let sh = Path::new("dir.py/run.sh");
         assert_eq!(
-            Interpreter::choose(sh, None, None).unwrap(),
+            Interpreter::choose(sh, &none, None).unwrap(),
             Interpreter::bash()
         );
-        let err = Interpreter::choose(Path::new("notes.txt"), None, None).unwrap_err();
+        let err = Interpreter::choose(Path::new("notes.txt"), &none, None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "notes.txt: cannot tell which interpreter runs this script; pass --interpreter CMD \
              (e.g. --interpreter python3), start the file with a #! line, or name it .py or .sh"
         );
-        let err = Interpreter::choose(py, None, Some("  ")).unwrap_err();
+        let err = Interpreter::choose(py, &none, Some("  ")).unwrap_err();
         assert!(matches!(err, ScriptError::EmptyInterpreter { .. }), "{err}");
     }
 }

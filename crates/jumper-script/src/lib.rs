@@ -4,7 +4,7 @@
 //! (DESIGN §5): `# %%` lines start cells, `%` lines in column 0 are jumper commands, everything
 //! else is code. This crate
 //!
-//! - parses and writes that format ([`format`]): [`parse`] reads any text, [`Script::to_text`]
+//! - parses and writes that format ([`mod@format`]): [`parse`] reads any text, [`Script::to_text`]
 //!   writes it back so that it parses to the same cells;
 //! - chooses the interpreter ([`Interpreter::choose`]): `--interpreter`, else the `#!` line,
 //!   else the extension;
@@ -40,8 +40,8 @@ pub mod recorder;
 
 pub use error::ScriptError;
 pub use exec::{
-    spawn_executor, CellCode, CellExecutor, CellOutcome, ChildIo, ExecOptions, InterpreterEnd,
-    Restart,
+    spawn_executor, spawn_executor_with, CellCode, CellExecutor, CellOutcome, ChildIo, ExecOptions,
+    InterpreterEnd, Restart,
 };
 pub use format::{parse, CellItem, Script, ScriptCell};
 pub use interpreter::{Interpreter, InterpreterKind};

