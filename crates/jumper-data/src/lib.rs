@@ -11,7 +11,8 @@
 //! - [`PerfFrame`]: the derived per-sample table with JUmPER's column names and meanings
 //!   (utilisation, rates), built from raw samples or read from a JUmPER export;
 //! - [`analyzer`]: JUmPER's bound tags and thresholds;
-//! - CSV and JSON writers and readers with JUmPER's column names.
+//! - CSV and JSON writers and readers with JUmPER's column names;
+//! - with feature `polars`, module `polars`: the same tables as polars DataFrames.
 //!
 //! Rates and utilisation are never stored: they are derived from counter differences when read,
 //! so per-cell numbers are a pure function of (samples, cell boundaries).
@@ -23,6 +24,8 @@ pub mod frame;
 pub mod io;
 mod level;
 mod meta;
+#[cfg(feature = "polars")]
+pub mod polars;
 mod sample;
 mod store;
 pub mod time;
