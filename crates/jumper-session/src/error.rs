@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use jumper_data::io::{describe_bad_value, LoadProblem, Location};
 use jumper_data::DataError;
 
 /// Why a session could not be exported or read.
@@ -38,21 +39,78 @@ pub enum SessionError {
         #[source]
         source: serde_json::Error,
     },
-    /// A perf or cell-history file of the session could not be read.
-    #[error("{path}: cannot read session file: {source}")]
+    /// Nothing exists at the path given to import.
+    #[error("no session at '{}': no such file or directory", .path.display())]
+    NotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The path exists but is neither a directory nor a zip archive.
+    #[error("'{}' is not a session: it is neither a directory nor a zip archive", .path.display())]
+    NotDirOrZip {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A directory or zip without `manifest.json`.
+    #[error("'{}' is not a session: manifest.json is missing", .path.display())]
+    MissingManifest {
+        /// The directory or zip.
+        path: PathBuf,
+    },
+    /// A file that starts like a zip archive but cannot be read as one (cut short while
+    /// copying or downloading, or damaged).
+    #[error("'{}' is a truncated or corrupt zip archive: {source}", .path.display())]
+    CorruptZip {
+        /// The archive (or, when one member is damaged, `archive.zip/member`).
+        path: PathBuf,
+        /// What the zip library reported.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// A perf or cell-history file of the session lacks required columns.
+    #[error("cannot import '{}': missing columns: {}", .path.display(), .missing.join(", "))]
+    MissingColumns {
+        /// The file (inside a zip: `archive.zip/perf_process.csv`).
+        path: PathBuf,
+        /// The required columns that are absent, in JUmPER's order.
+        missing: Vec<String>,
+    },
+    /// A perf or cell-history file of the session holds a value that is not a number where
+    /// one is required.
+    #[error(
+        "cannot import '{}': {}",
+        .path.display(),
+        describe_bad_value(.at, .column_number, .column, .value)
+    )]
+    NotANumber {
+        /// The file (inside a zip: `archive.zip/perf_process.csv`).
+        path: PathBuf,
+        /// Where the record is (session files are CSV: a 1-based line).
+        at: Location,
+        /// 1-based column number.
+        column_number: usize,
+        /// Column name.
+        column: String,
+        /// The value found (shortened; empty when there was none).
+        value: String,
+    },
+    /// A perf or cell-history file of the session could not be read for another reason
+    /// (broken CSV, not UTF-8, an impossible cell index).
+    #[error("{source}")]
     Data {
         /// The file (inside a zip: `archive.zip/perf_process.csv`).
         path: PathBuf,
-        /// What the reader reported.
+        /// What the reader reported; its message names the file.
         #[source]
-        source: DataError,
+        source: Box<DataError>,
     },
-    /// The path holds no session: no `manifest.json`, or not a directory or a zip.
+    /// The path holds no session for another reason (e.g. `manifest.json` is not a JSON
+    /// object).
     #[error("{path}: not a jumper or JUmPER session: {reason}")]
     NotASession {
         /// The path given.
         path: PathBuf,
-        /// What is missing.
+        /// What is wrong.
         reason: String,
     },
     /// A manifest without a `jumper` block (written by JUmPER) whose `version` is not one this
@@ -114,6 +172,44 @@ impl SessionError {
         SessionError::Zip {
             path: path.into(),
             source,
+        }
+    }
+
+    /// A reader's error about one file of a session, as the distinct variant it deserves.
+    pub(crate) fn from_data(path: PathBuf, e: DataError) -> Self {
+        let DataError::Load {
+            path,
+            what,
+            problem,
+        } = e
+        else {
+            return SessionError::Data {
+                path,
+                source: Box::new(e),
+            };
+        };
+        match problem {
+            LoadProblem::MissingColumns(missing) => SessionError::MissingColumns { path, missing },
+            LoadProblem::NotANumber {
+                at,
+                column_number,
+                column,
+                value,
+            } => SessionError::NotANumber {
+                path,
+                at,
+                column_number,
+                column,
+                value,
+            },
+            problem => SessionError::Data {
+                path: path.clone(),
+                source: Box::new(DataError::Load {
+                    path,
+                    what,
+                    problem,
+                }),
+            },
         }
     }
 }

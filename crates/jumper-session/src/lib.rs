@@ -32,36 +32,87 @@
 //!   sibling and are renamed into place when complete; on error nothing is left behind. It
 //!   replaces only an empty directory or a previous session written by jumper (see
 //!   [`export`]).
-//! - [`read_manifest`] refuses manifests of unknown versions clearly
-//!   ([`SessionError::UnsupportedSchema`], [`SessionError::UnsupportedVersion`]); JUmPER's
-//!   own manifests (`version` `"1.0"`, no `jumper` block) are accepted.
+//! - [`import_session`] reads sessions written by jumper and by JUmPER 0.3.x and 0.4.x,
+//!   and gives every perf table JUmPER 0.4.1's column meanings; it never panics on a
+//!   foreign or damaged session, and each refusal is one line naming the path.
+//!
+//! ## Importing sessions
+//!
+//! **Recognition** ([`SessionFormat`]), in this order:
+//!
+//! 1. a manifest with a `jumper` block was written by jumper; its `jumper.schema` must be
+//!    one this build reads ([`SessionError::UnsupportedSchema`] otherwise);
+//! 2. any other manifest is JUmPER's; its `version` must be `"1.0"`
+//!    ([`SessionError::UnsupportedVersion`] otherwise; JUmPER 0.3.6 and 0.4.1 both write
+//!    `"1.0"` and the same keys, so the manifest alone cannot tell them apart);
+//! 3. `app.version` decides when it names a version: below 0.4 is
+//!    [`SessionFormat::JumperPy03`], 0.4 and later [`SessionFormat::JumperPy04`];
+//! 4. JUmPER installed from a wheel writes `app.version: "unknown"`. Then the column order
+//!    decides: JUmPER 0.3.x writes every perf file with its nine base columns first, in the
+//!    order `time, memory, io_read_count, io_write_count, io_read, io_write, cpu_util_avg,
+//!    cpu_util_min, cpu_util_max` (its `PerformanceData` builds rows that way); JUmPER
+//!    0.4.x never puts `memory` second (its thread backend writes it after the CPU columns,
+//!    its C collector after `cpu_util_*`). A session with such a header is 0.3.x, any
+//!    other is read as 0.4.
+//!
+//! **Conversion** ([`convert`]): JUmPER 0.3.x stored, in `io_read_count`, `io_write_count`,
+//! `io_read` and `io_write`, the cumulative total divided by the seconds since the level's
+//! previous sample (the first row by its own `time`), not rates (bug 5 of JUmPER's list).
+//! Import multiplies back by that spacing to recover the totals and takes differences:
+//! `rate = max(0, Δtotal) / Δtime`, 0 on the first row, as JUmPER 0.4.1 computes them.
+//! Nothing else differs between the two versions' columns.
+//!
+//! **Files**: `manifest.json` is required; `cell_history.csv` and `perf_process.csv`,
+//! `perf_user.csv`, `perf_system.csv`, `perf_slurm.csv` are read when present (columns by
+//! name, never by position); a `perf_<level>.csv` for any other level is ignored, as
+//! JUmPER 0.4.1 ignores it, and so are unknown level names in the manifest. Cells keep the
+//! `cell_index` values of the file. [`ImportedSession::info`] is the manifest's `monitor`
+//! section with `levels` set to the levels that have data, and the CPU and GPU counts and
+//! the interval taken from the data where the manifest lacks them.
+//!
+//! **Errors** (each a [`SessionError`] variant that carries the path):
+//!
+//! | problem | variant | message |
+//! |---|---|---|
+//! | nothing at the path | `NotFound` | `no session at 'x': no such file or directory` |
+//! | a file that is not a zip | `NotDirOrZip` | `'x' is not a session: it is neither a directory nor a zip archive` |
+//! | no `manifest.json` | `MissingManifest` | `'x' is not a session: manifest.json is missing` |
+//! | a zip cut short or damaged | `CorruptZip` | `'x.zip' is a truncated or corrupt zip archive: ...` |
+//! | `manifest.json` not JSON | `Manifest` | `x/manifest.json: invalid session manifest: ...` |
+//! | unknown JUmPER manifest version | `UnsupportedVersion` | `... unsupported session manifest version '2.0' (supported: 1.0) ...` |
+//! | unknown jumper schema | `UnsupportedSchema` | `... unsupported jumper session schema 'jumper.session.v2' ...` |
+//! | required columns absent | `MissingColumns` | `cannot import 'x/perf_user.csv': missing columns: io_read, cpu_util_max` |
+//! | a value that is not a number | `NotANumber` | `cannot import 'x/perf_user.csv': line 7, column 11 (memory): 'abc' is not a number` |
+//! | any other unreadable file | `Data` | `cannot load cell history from 'x/cell_history.csv': line 4 has 3 fields where the header has 8` |
 //!
 //! ```no_run
 //! use std::path::Path;
 //! use jumper_data::{Level, MonitorInfo, PerfFrame};
-//! use jumper_session::{export_session, read_session, Session};
+//! use jumper_session::{export_session, import_session, Session};
 //!
 //! # fn main() -> Result<(), jumper_session::SessionError> {
 //! let monitor = MonitorInfo::default();
 //! let levels = [Level::Process];
 //! let frames = [PerfFrame::from_samples(Level::Process, 1, &[])];
 //! let exported = export_session(&Session::new(&monitor, &levels, &frames, &[]), Path::new("run.zip"))?;
-//! let back = read_session(&exported.path)?;
+//! let back = import_session(&exported.path)?;
 //! assert!(back.manifest.written_by_jumper());
+//! println!("written by {}", back.writer());
 //! # Ok(())
 //! # }
 //! ```
 
+pub mod convert;
 mod error;
 pub mod export;
+mod import;
 pub mod manifest;
-mod read;
 mod source;
 
 pub use error::SessionError;
 pub use export::{export_session, ExportFormat, Exported, Session, WRITER_VERSION};
+pub use import::{import_session, read_session, ImportedSession, LoadedSession, SessionFormat};
 pub use manifest::{
     parse_manifest, read_manifest, AppInfo, JumperBlock, Manifest, PerfSchemas, ReporterSettings,
     Schemas, VisualizerSettings, CELL_HISTORY_FILE, MANIFEST_FILE, SESSION_SCHEMA,
 };
-pub use read::{read_session, LoadedSession};

@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use jumper_data::{Level, MonitorInfo, Thresholds};
-use serde::de::{MapAccess, Visitor};
+use serde::de::{Error as _, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -66,6 +66,8 @@ pub struct Manifest {
     /// Monitor settings and hardware (JUmPER's keys, then jumper's additions).
     pub monitor: MonitorInfo,
     /// The levels that were monitored (a level may have no perf file if it has no rows).
+    /// Names of levels this build does not know are skipped when reading.
+    #[serde(deserialize_with = "known_levels")]
     pub levels: Vec<Level>,
     /// The columns of every file written.
     pub schemas: Schemas,
@@ -146,7 +148,12 @@ impl<'de> Deserialize<'de> for PerfSchemas {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<PerfSchemas, A::Error> {
                 let mut out = Vec::new();
-                while let Some((level, cols)) = a.next_entry::<Level, Vec<String>>()? {
+                while let Some((name, cols)) = a.next_entry::<String, Value>()? {
+                    // Levels this build does not know are skipped, as their files are.
+                    let Ok(level) = name.parse::<Level>() else {
+                        continue;
+                    };
+                    let cols = Vec::<String>::deserialize(cols).map_err(A::Error::custom)?;
                     out.push((level, cols));
                 }
                 Ok(PerfSchemas(out))
@@ -154,6 +161,23 @@ impl<'de> Deserialize<'de> for PerfSchemas {
         }
         d.deserialize_map(V)
     }
+}
+
+/// A list of level names, without the names this build does not know (a newer JUmPER's).
+fn known_levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Level>, D::Error> {
+    let names = Vec::<Value>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .filter_map(|v| v.as_str()?.parse().ok())
+        .collect())
+}
+
+/// A level name; an unknown one reads as `process`, JUmPER's default report level.
+fn level_or_process<'de, D: Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Level::Process))
 }
 
 /// `visualizer`: JUmPER's plot settings.
@@ -212,7 +236,8 @@ fn ser_figsize<S: Serializer>(v: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReporterSettings {
-    /// Default report level.
+    /// Default report level (an unknown name reads as `process`).
+    #[serde(deserialize_with = "level_or_process")]
     pub level: Level,
     /// Report format; JUmPER hard-codes `"text"`.
     pub format: String,
@@ -319,6 +344,14 @@ fn check_version(path: &Path, obj: &serde_json::Map<String, Value>) -> Result<()
 /// assert!(matches!(e, SessionError::UnsupportedSchema { .. }));
 /// ```
 pub fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, SessionError> {
+    parse_manifest_raw(path, text).map(|(m, _)| m)
+}
+
+/// [`parse_manifest`], also returning the manifest as JSON, as written (nulls included).
+pub(crate) fn parse_manifest_raw(
+    path: &Path,
+    text: &str,
+) -> Result<(Manifest, Value), SessionError> {
     let json_err = |source| SessionError::Manifest {
         path: path.to_path_buf(),
         source,
@@ -329,6 +362,7 @@ pub fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, SessionError>
         reason: "manifest.json does not hold a JSON object".into(),
     })?;
     check_version(path, obj)?;
+    let raw = v.clone();
     strip_nulls(&mut v);
     let mut m: Manifest = serde_json::from_value(v).map_err(json_err)?;
     // A JSON value keeps object members sorted; JUmPER and jumper write the perf schemas in
@@ -337,7 +371,7 @@ pub fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, SessionError>
     let mut perf = std::mem::take(&mut m.schemas.perf.0);
     perf.sort_by_key(|(l, _)| rank(l));
     m.schemas.perf.0 = perf;
-    Ok(m)
+    Ok((m, raw))
 }
 
 /// Reads and checks the manifest of a session: a session directory, a session zip, or a

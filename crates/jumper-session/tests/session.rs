@@ -1,6 +1,7 @@
 //! Session export and reading: layout against JUmPER 0.4.1's real files, round trips through
 //! jumper-data's readers, zip contents, replacement rules, failures, and (when a JUmPER venv
-//! is given) JUmPER 0.4.1 importing what we export.
+//! is given) JUmPER 0.4.1 importing what we export. `import_session` is tested in
+//! `session/import.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::BTreeMap;
@@ -19,6 +20,9 @@ use jumper_session::{
     SESSION_SCHEMA,
 };
 use serde_json::{json, Value};
+
+#[path = "session/import.rs"]
+mod import;
 
 const LEVELS: [Level; 3] = [Level::User, Level::Process, Level::System];
 const SESSION_FILES: [&str; 5] = [
@@ -416,8 +420,24 @@ fn zip_export_holds_exactly_the_flat_files() {
         assert_eq!(bytes, fs::read(dir.join(name)).unwrap(), "{name}");
     }
 
-    let from_zip = read_session(&zpath).unwrap();
-    assert_eq!(from_zip, read_session(&dir).unwrap());
+    let (from_zip, from_dir) = (read_session(&zpath).unwrap(), read_session(&dir).unwrap());
+    // Everything but where each was read from.
+    assert_eq!(from_zip.source, zpath);
+    assert_eq!(from_dir.source, dir);
+    assert_eq!(
+        (
+            &from_zip.manifest,
+            &from_zip.info,
+            &from_zip.frames,
+            &from_zip.cells
+        ),
+        (
+            &from_dir.manifest,
+            &from_dir.info,
+            &from_dir.frames,
+            &from_dir.cells
+        )
+    );
     assert!(read_manifest(&zpath).unwrap().written_by_jumper());
 }
 
@@ -674,14 +694,21 @@ fn unknown_versions_and_non_sessions_are_refused() {
     assert!(matches!(e, SessionError::UnsupportedVersion { .. }), "{e}");
     assert!(e.to_string().contains("'2.0'"), "{e}");
 
+    // Not sessions at all: since import gained its own variants for these, each case is a
+    // distinct variant (formerly all `NotASession`).
     let e = read_manifest(tmp.path()).unwrap_err();
-    assert!(matches!(e, SessionError::NotASession { .. }), "{e}");
-    assert!(e.to_string().contains("no manifest.json"), "{e}");
+    assert!(matches!(e, SessionError::MissingManifest { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("is not a session: manifest.json is missing"),
+        "{e}"
+    );
     let e = read_manifest(&tmp.path().join("missing")).unwrap_err();
-    assert!(matches!(e, SessionError::NotASession { .. }), "{e}");
+    assert!(matches!(e, SessionError::NotFound { .. }), "{e}");
     let junk = tmp.path().join("junk.bin");
     fs::write(&junk, "hello").unwrap();
     let e = read_manifest(&junk).unwrap_err();
+    assert!(matches!(e, SessionError::NotDirOrZip { .. }), "{e}");
     assert!(
         e.to_string().contains("neither a directory nor a zip"),
         "{e}"
