@@ -952,7 +952,7 @@ mod tests {
     }
 
     fn fixtures() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/jumper-py-0.4.1")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
     }
 
     fn fixture_text(name: &str) -> String {
@@ -1294,7 +1294,7 @@ mod tests {
             };
             let chars: Vec<char> = text.chars().collect();
             let mut variants: Vec<String> = (0..chars.len())
-                .step_by(3)
+                .step_by(7)
                 .map(|cut| chars[..cut].iter().collect())
                 .collect();
             for _ in 0..400 {

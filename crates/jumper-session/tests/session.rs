@@ -34,7 +34,7 @@ const SESSION_FILES: [&str; 5] = [
 ];
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/jumper-py-0.4.1")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
 }
 
 /// Three cells; boundaries never coincide with each other or with ticks, so every sample
