@@ -221,13 +221,21 @@ fn python_exception_fails_the_cell_with_a_clean_traceback() {
     assert_eq!(outcome.error.as_deref(), Some("KeyError: 'k'"));
     let outcome = py.run_cell("raise SystemError").unwrap();
     assert_eq!(outcome.error.as_deref(), Some("SystemError"));
+    // Ctrl-C interrupts the cell, not the interpreter.
+    let outcome = py
+        .run_cell("import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(30)")
+        .unwrap();
+    assert_eq!(
+        (outcome.error.as_deref(), outcome.restarted),
+        (Some("KeyboardInterrupt"), None)
+    );
     out.take();
 
     let outcome = py.run_cell("x = (").unwrap();
     assert_eq!(outcome.status, CellStatus::Failed);
     let error = outcome.error.unwrap();
     assert!(error.starts_with("SyntaxError: "), "{error}");
-    assert!(error.contains("<cell 6>"), "{error}");
+    assert!(error.contains("<cell 7>"), "{error}");
     assert!(out.take().contains("SyntaxError"));
 }
 
@@ -633,6 +641,15 @@ fn missing_or_broken_interpreters_are_named() {
         "interpreter '{}' cannot be executed",
         plain.display()
     )));
+    // A missing working directory is named as such, not as a missing interpreter.
+    let gone = dir.path().join("gone");
+    let err = spawn_executor_with(&Interpreter::bash(), ExecOptions::default().cwd(&gone))
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!("{}: No such file or directory (os error 2)", gone.display())
+    );
     // Executable, but not a Python: it ends before the driver is ready.
     let fake = dir.path().join("python-fake");
     fs::write(&fake, "#!/bin/sh\nexit 9\n").unwrap();

@@ -345,6 +345,22 @@ impl ExecOptions {
         self
     }
 
+    /// The working directory to give the interpreter, checked first: a missing one would
+    /// otherwise read as a missing interpreter (both fail the spawn with "not found").
+    fn working_dir(&self) -> Result<Option<&std::path::Path>, ScriptError> {
+        match &self.cwd {
+            Some(dir) => match std::fs::metadata(dir) {
+                Ok(meta) if meta.is_dir() => Ok(Some(dir)),
+                Ok(_) => Err(ScriptError::io(
+                    dir,
+                    std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+                )),
+                Err(e) => Err(ScriptError::io(dir, e)),
+            },
+            None => Ok(None),
+        }
+    }
+
     fn spawned(&self, pid: u32) {
         if let Some(hook) = &self.on_spawn {
             hook(pid);

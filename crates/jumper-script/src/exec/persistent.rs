@@ -108,7 +108,7 @@ impl Persistent {
             .stdin(self.options.stdin.to_stdio().map_err(spawn_err)?)
             .stdout(self.options.stdout.to_stdio().map_err(spawn_err)?)
             .stderr(self.options.stderr.to_stdio().map_err(spawn_err)?);
-        if let Some(dir) = &self.options.cwd {
+        if let Some(dir) = self.options.working_dir()? {
             command.current_dir(dir);
         }
         sys::isolate(
