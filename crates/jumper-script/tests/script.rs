@@ -70,9 +70,13 @@ fn run_ok(ex: &mut dyn CellExecutor, code: &str) {
 
 /// The parent pid of `pid`, from `/proc/<pid>/stat` (the field after the parenthesised name).
 fn ppid(pid: u32) -> u32 {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    after.split(' ').nth(1).unwrap().parse().unwrap()
+    try_ppid(pid).unwrap()
+}
+
+fn try_ppid(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    after.split(' ').nth(1)?.parse().ok()
 }
 
 fn open_fds(pid: u32) -> BTreeSet<i32> {
@@ -92,6 +96,23 @@ fn reaped(pid: u32) -> bool {
 fn kill(pid: u32) {
     // SAFETY: sends a signal to a process this test started.
     unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+}
+
+/// Kills `pid` and every process below it.
+fn kill_tree(pid: u32) {
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        for entry in fs::read_dir("/proc").unwrap().flatten() {
+            if let Ok(child) = entry.file_name().to_str().unwrap_or("").parse::<u32>() {
+                if !tree.contains(&child) && try_ppid(child) == Some(tree[i]) {
+                    tree.push(child);
+                }
+            }
+        }
+        i += 1;
+    }
+    tree.into_iter().for_each(kill);
 }
 
 // ---------------------------------------------------------------- state across cells
@@ -450,7 +471,7 @@ fn exit_is_noticed_while_a_background_child_lives_on() {
     let subshell: u32 = out.take().trim().parse().unwrap();
     let outcome = sh.run_cell("exit 5").unwrap();
     assert_eq!(outcome.restarted.unwrap().ended, InterpreterEnd::Exited(5));
-    kill(subshell);
+    kill_tree(subshell);
 }
 
 #[test]
