@@ -26,6 +26,15 @@ pub enum ReportError {
         /// The accepted values, comma separated.
         valid: String,
     },
+    /// A report template failed to parse or render (a bug in jumper, not in the data).
+    #[error("could not render the report template '{template}'")]
+    Template {
+        /// The template's name.
+        template: &'static str,
+        /// What tera said.
+        #[source]
+        source: tera::Error,
+    },
     /// The cell range could not be resolved against the history.
     #[error(transparent)]
     Range(#[from] DataError),

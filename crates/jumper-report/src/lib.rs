@@ -9,10 +9,15 @@
 //! [`jumper_data`] turns raw samples into a [`PerfFrame`](jumper_data::PerfFrame) and
 //! statistics over a time window; this crate picks the window of a selection of cells,
 //! classifies it with JUmPER's analyzer, and keeps every number in one [`Report`] value.
+//! Each selected cell is also measured on its own window ([`Report::per_cell`]: duration,
+//! CPU, peak memory, I/O, status and its own tags).
+//!
 //! Renderers turn that value into an output format, one file per format behind one trait
 //! ([`Renderer`]): [`TextRenderer`] (JUmPER's text table, byte for byte, then the rows JUmPER
-//! lacks) and [`JsonRenderer`] (the `jumper.report.v1` document). `jumper-core` decides which
-//! cells and level to report and where the output goes; frontends only show it.
+//! lacks), [`JsonRenderer`] (the `jumper.report.v1` document), [`HtmlRenderer`] (JUmPER's
+//! HTML layout rendered with tera, plus the per-cell table; a notebook fragment or a
+//! standalone page) and [`MarkdownRenderer`] (the same as GitHub tables). `jumper-core`
+//! decides which cells and level to report and where the output goes; frontends only show it.
 //!
 //! ```
 //! use jumper_data::{CellRecord, Level, LevelSample, MonitorInfo, PerfFrame, Thresholds, GIB};
@@ -43,5 +48,7 @@ mod report;
 mod testdata;
 
 pub use error::ReportError;
-pub use render::{Format, JsonRenderer, Renderer, TextRenderer, SCHEMA};
-pub use report::{cells_label, MonitorSummary, Report, MIB};
+pub use render::{
+    Format, HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, TextRenderer, SCHEMA,
+};
+pub use report::{cells_label, CellMetrics, CellSummary, GpuSummary, MonitorSummary, Report, MIB};

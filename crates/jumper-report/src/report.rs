@@ -1,9 +1,10 @@
 //! The [`Report`] value: every number a report shows, computed once, rendered by any format.
 
 use jumper_data::analyzer::classify;
-use jumper_data::frame::WindowStats;
+use jumper_data::frame::{Summary, WindowStats};
 use jumper_data::{
-    CellHistory, CellRange, CellRecord, Level, MonitorInfo, PerfFrame, Tag, Thresholds, Window,
+    CellHistory, CellRange, CellRecord, CellStatus, Level, MonitorInfo, PerfFrame, PerfRow, Tag,
+    Thresholds, Window,
 };
 use serde::Serialize;
 
@@ -21,6 +22,171 @@ pub struct MonitorSummary {
     pub own_cpu_s: f64,
     /// Ticks that came too late and were skipped.
     pub missed_ticks: u64,
+}
+
+/// One GPU over the report's window.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct GpuSummary {
+    /// Position of the GPU (NVML order).
+    pub index: usize,
+    /// Utilisation in percent.
+    pub util: Summary,
+    /// Memory-bandwidth utilisation in percent.
+    pub band: Summary,
+    /// Used memory in GiB.
+    pub mem_gib: Summary,
+}
+
+/// The numbers of one cell, over that cell's own window `[start, end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct CellMetrics {
+    /// Average CPU utilisation in percent of the level's CPUs.
+    pub cpu_util_avg: f64,
+    /// Highest CPU utilisation of a sample in the cell.
+    pub cpu_util_max: f64,
+    /// CPU seconds spent during the cell.
+    pub cpu_time_s: f64,
+    /// Highest memory of a sample in the cell, GiB.
+    pub memory_peak_gib: f64,
+    /// MiB read during the cell.
+    pub io_read_mib: f64,
+    /// MiB written during the cell.
+    pub io_write_mib: f64,
+    /// Average GPU utilisation across GPUs in percent, when there are GPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_util_avg: Option<f64>,
+    /// Highest GPU memory (average across GPUs) in GiB, when there are GPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_mem_peak_gib: Option<f64>,
+}
+
+/// One row of the per-cell summary: a cell of the selection, measured on its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellSummary {
+    /// The cell's index in the history.
+    #[serde(rename = "cell")]
+    pub cell_index: usize,
+    /// The cell's source (not serialised: the cell history holds it).
+    #[serde(skip)]
+    pub code: String,
+    /// The cell's duration in seconds.
+    pub duration_s: f64,
+    /// How the cell ended.
+    pub status: CellStatus,
+    /// The error of a failed cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Samples inside the cell's window.
+    pub samples: usize,
+    /// The cell's numbers; `None` when no sample lies in its window (possible in imported
+    /// JUmPER data, whose sampler did not sample cell boundaries).
+    #[serde(flatten)]
+    pub metrics: Option<CellMetrics>,
+    /// The analyzer's tags for this cell alone; empty for a "normal" cell.
+    pub tags: Vec<Tag>,
+}
+
+impl CellSummary {
+    /// Measures one cell over its own window of `frame`.
+    fn of(
+        frame: &PerfFrame,
+        cell: &CellRecord,
+        interval: f64,
+        memory_limit_gib: Option<f64>,
+        gpu_memory_gib: Option<f64>,
+        thresholds: &Thresholds,
+    ) -> CellSummary {
+        let window = Window {
+            start: cell.start_time,
+            end: cell.end_time,
+        };
+        let rows = frame.rows_in(window);
+        let (metrics, tags) = if rows.is_empty() {
+            (None, Vec::new())
+        } else {
+            let st = frame.window_stats(window, interval);
+            let gpus = frame.num_gpus > 0;
+            let metrics = CellMetrics {
+                cpu_util_avg: st.cpu_util.avg,
+                cpu_util_max: st.cpu_util.max,
+                cpu_time_s: st.cpu_time_s,
+                memory_peak_gib: st.memory_gib.max,
+                io_read_mib: st.io_read_bytes / MIB,
+                io_write_mib: st.io_write_bytes / MIB,
+                gpu_util_avg: st.gpu_util.filter(|_| gpus).map(|s| s.avg),
+                gpu_mem_peak_gib: st.gpu_mem_gib.filter(|_| gpus).map(|s| s.max),
+            };
+            let tags = classify(&st, rows, memory_limit_gib, gpu_memory_gib, thresholds);
+            (Some(metrics), tags)
+        };
+        CellSummary {
+            cell_index: cell.cell_index,
+            code: cell.raw_cell.clone(),
+            duration_s: cell.duration,
+            status: cell.status,
+            error: cell.error.clone(),
+            samples: rows.len(),
+            metrics,
+            tags,
+        }
+    }
+
+    /// Whether the cell failed.
+    pub fn failed(&self) -> bool {
+        self.status == CellStatus::Failed
+    }
+}
+
+/// Per-GPU summaries over the rows that describe the window: those after its start (the row
+/// at the start describes the time before), or all rows when none is after it — the rule
+/// [`PerfFrame::window_stats`] follows, so these agree with its aggregate GPU figures.
+fn gpu_summaries(
+    frame: &PerfFrame,
+    rows: &[PerfRow],
+    window: Window,
+    stats: &WindowStats,
+) -> Vec<GpuSummary> {
+    if frame.num_gpus == 0 {
+        return Vec::new();
+    }
+    let after: Vec<&PerfRow> = rows.iter().filter(|r| r.time > window.start).collect();
+    let described: Vec<&PerfRow> = if after.is_empty() {
+        rows.iter().collect()
+    } else {
+        after
+    };
+    (0..frame.num_gpus)
+        .map(|g| {
+            let (util, mem_gib) = stats.per_gpu.get(g).copied().unwrap_or_default();
+            GpuSummary {
+                index: g,
+                util,
+                band: summarize(described.iter().filter_map(|r| r.gpu_band.get(g).copied())),
+                mem_gib,
+            }
+        })
+        .collect()
+}
+
+fn summarize(values: impl Iterator<Item = f64>) -> Summary {
+    let mut n = 0usize;
+    let mut sum = 0.0;
+    let mut min = f64::INFINITY;
+    let mut max = f64::NEG_INFINITY;
+    for v in values {
+        n += 1;
+        sum += v;
+        min = min.min(v);
+        max = max.max(v);
+    }
+    if n == 0 {
+        return Summary::default();
+    }
+    Summary {
+        avg: sum / n as f64,
+        min,
+        max,
+    }
 }
 
 /// One performance report: a level over a selection of cells.
@@ -50,12 +216,20 @@ pub struct Report {
     pub gpu_memory_gib: Option<f64>,
     /// Bound tags from the analyzer; empty for a "normal" window.
     pub tags: Vec<Tag>,
+    /// Each GPU on its own over the window (empty without GPUs).
+    pub gpus: Vec<GpuSummary>,
+    /// One summary per selected cell, in order, each over the cell's own window.
+    pub per_cell: Vec<CellSummary>,
     /// The sampler's own figures.
     pub monitor: MonitorSummary,
 }
 
 impl Report {
     /// Builds the report of `frame`'s level over `cells` (contiguous, in order).
+    ///
+    /// Besides the window's figures it measures every cell on its own ([`Report::per_cell`]):
+    /// one binary search and one pass over the cell's rows each, so the whole report stays
+    /// linear in the samples of the window.
     ///
     /// Errors when `cells` is empty or no sample lies between the first cell's start and
     /// the last cell's end.
@@ -78,6 +252,20 @@ impl Report {
         let memory_limit_gib = info.memory_limit(frame.level);
         let gpu_memory_gib = (info.num_gpus > 0).then_some(info.gpu_memory);
         let tags = classify(&stats, rows, memory_limit_gib, gpu_memory_gib, thresholds);
+        let gpus = gpu_summaries(frame, rows, window, &stats);
+        let per_cell = cells
+            .iter()
+            .map(|c| {
+                CellSummary::of(
+                    frame,
+                    c,
+                    info.interval,
+                    memory_limit_gib,
+                    gpu_memory_gib,
+                    thresholds,
+                )
+            })
+            .collect();
         Ok(Report {
             level: frame.level,
             cells: indices,
@@ -90,6 +278,8 @@ impl Report {
             memory_limit_gib,
             gpu_memory_gib,
             tags,
+            gpus,
+            per_cell,
             monitor: MonitorSummary {
                 interval_s: info.interval,
                 own_cpu_s: info.own_cpu_s,

@@ -1,8 +1,8 @@
 //! Synthetic samples shared by the unit tests.
 
 use jumper_data::{
-    CellRecord, GpuReading, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind,
-    Thresholds, GIB,
+    CellRecord, CellStatus, GpuReading, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame,
+    SampleKind, Thresholds, GIB,
 };
 
 use crate::Report;
@@ -92,4 +92,62 @@ pub fn gpu_report() -> Report {
         ..info()
     };
     Report::new(&frame, &[cell(3, 0.0, 2.0)], &info, &Thresholds::default()).unwrap()
+}
+
+/// Three cells of 1 s each, sampled every 0.25 s, 1 CPU, memory limit 2.5 GiB:
+///
+/// - cell 0 runs at 100 % CPU at 1 GiB and reads 4 MiB;
+/// - cell 1 runs at 20 % CPU at 1.5 GiB and fails, with markup in its code and error;
+/// - cell 2 runs at 75 % CPU, grows from 2 to 2.5 GiB and writes 8 MiB.
+///
+/// The whole range averages 65 % CPU and 1.6 GiB: no tag. Cell 0 is cpu-bound, cell 2
+/// memory-bound (0.925) then cpu-bound (0.75).
+pub fn failed_range_report() -> Report {
+    let rate = |t: f64| match t {
+        t if t <= 1.0 => 1.0,
+        t if t <= 2.0 => 0.2,
+        _ => 0.75,
+    };
+    let mut cpu = 0.0;
+    let samples: Vec<LevelSample> = (0..=12u64)
+        .map(|i| {
+            let t = i as f64 * 0.25;
+            if i > 0 {
+                cpu += rate(t) * 0.25;
+            }
+            let memory = match t {
+                t if t <= 1.0 => 1.0,
+                t if t <= 2.0 => 1.5,
+                t => 2.0 + 0.5 * (t - 2.0),
+            };
+            let read = i.min(4) * MIB_U;
+            let write = i.saturating_sub(8) * 2 * MIB_U;
+            LevelSample {
+                time: t,
+                wallclock: 1_000.0 + t,
+                kind: match i {
+                    0 | 4 | 8 => SampleKind::CellStart,
+                    12 => SampleKind::CellEnd,
+                    _ => SampleKind::Tick,
+                },
+                cpu_time: cpu,
+                memory: (memory * GIB) as u64,
+                io: IoCounters {
+                    read_bytes: read,
+                    write_bytes: write,
+                    read_ops: read / (64 * 1024),
+                    write_ops: write / (64 * 1024),
+                },
+                nprocs: 1,
+                ..Default::default()
+            }
+        })
+        .collect();
+    let frame = PerfFrame::from_samples(Level::Process, 1, &samples);
+    let mut failed = cell(1, 1.0, 2.0);
+    failed.raw_cell = "x = \"<script>alert('code')</script>\"\nraise ValueError(x)".into();
+    failed.status = CellStatus::Failed;
+    failed.error = Some("ValueError: <script>alert(\"error\")</script> & more".into());
+    let cells = [cell(0, 0.0, 1.0), failed, cell(2, 2.0, 3.0)];
+    Report::new(&frame, &cells, &info(), &Thresholds::default()).unwrap()
 }

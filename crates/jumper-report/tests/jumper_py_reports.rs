@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use jumper_data::io::{read_history, read_perf};
 use jumper_data::{CellHistory, CellRange, Level, MonitorInfo, Thresholds};
-use jumper_report::{JsonRenderer, Renderer, Report, TextRenderer};
+use jumper_report::{HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, Report, TextRenderer};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -142,4 +142,100 @@ fn text_report_snapshot() {
     }
     let want = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text, want, "snapshot {} differs", path.display());
+}
+
+/// `(avg, min, max)` of a row of a printed JUmPER table.
+fn printed_row(printed: &str, starts: &str) -> Vec<String> {
+    let line = printed.lines().find(|l| l.starts_with(starts));
+    assert!(line.is_some(), "no row {starts} in\n{printed}");
+    let line = line.unwrap();
+    line[25..].split_whitespace().map(str::to_string).collect()
+}
+
+/// A cell measured inside a longer report gives what JUmPER printed for that cell alone:
+/// JUmPER's `--cell 2` reports are the ground truth for cell 2 of the `1:6` report.
+#[test]
+fn per_cell_numbers_match_jumpers_single_cell_reports() {
+    let s = session();
+    let mut checked = 0;
+    for (range, level, printed) in jumper_reports() {
+        if range != "2" {
+            continue;
+        }
+        checked += 1;
+        let whole = report(&s, "1:6", level);
+        let cells: Vec<usize> = whole.per_cell.iter().map(|c| c.cell_index).collect();
+        assert_eq!(cells, [1, 2, 3, 4, 5, 6]);
+        let c = &whole.per_cell[1];
+        assert_eq!(c.cell_index, 2);
+        assert_eq!(c.code, "time.sleep(0.5)");
+        assert_eq!(format!("{:.2}", c.duration_s), "0.50");
+        let m = c.metrics.expect("cell 2 has samples");
+        let cpu = printed_row(&printed, "CPU Util");
+        assert_eq!(format!("{:.2}", m.cpu_util_avg), cpu[0], "{level}");
+        assert_eq!(format!("{:.2}", m.cpu_util_max), cpu[2], "{level}");
+        let mem = printed_row(&printed, "Memory (GB)");
+        assert_eq!(format!("{:.2}", m.memory_peak_gib), mem[2], "{level}");
+        let alone = report(&s, "2", level);
+        assert_eq!(c.tags, alone.tags, "{level}");
+        assert_eq!(c.samples, alone.stats.samples, "{level}");
+        assert!(
+            printed.contains("Signature") != c.tags.is_empty(),
+            "{level}: {printed}"
+        );
+    }
+    assert_eq!(checked, 3, "process, user and system");
+}
+
+/// Which rows belong to which cell is JUmPER's own `cell_index` column of its export.
+#[test]
+fn per_cell_samples_follow_jumpers_cell_index_column() {
+    let s = session();
+    let csv = std::fs::read_to_string(fixtures().join("session/perf_process.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "cell_index").unwrap();
+    let mut per_cell = std::collections::BTreeMap::<usize, usize>::new();
+    for l in lines {
+        if let Ok(i) = l.split(',').nth(col).unwrap().parse::<usize>() {
+            *per_cell.entry(i).or_default() += 1;
+        }
+    }
+    let r = report(&s, "1:6", Level::Process);
+    for c in &r.per_cell {
+        assert_eq!(
+            c.samples,
+            per_cell.get(&c.cell_index).copied().unwrap_or(0),
+            "cell {}",
+            c.cell_index
+        );
+        assert!(c.metrics.is_some(), "every cell of 1:6 has samples");
+        assert!(!c.failed());
+    }
+    // The per-cell CPU seconds add up to the window's, less the idle gaps between cells.
+    let sum: f64 = r
+        .per_cell
+        .iter()
+        .map(|c| c.metrics.unwrap().cpu_time_s)
+        .sum();
+    assert!(sum <= r.stats.cpu_time_s + 1e-9 && sum > 0.9 * r.stats.cpu_time_s);
+}
+
+/// HTML and Markdown of JUmPER's session, as reviewed snapshots (`tests/snapshots/*.snap`;
+/// review changes with `cargo insta review` or `INSTA_UPDATE=always`).
+#[test]
+fn html_and_markdown_of_jumper_session() {
+    let s = session();
+    let r = report(&s, "1:6", Level::Process);
+    let html = HtmlRenderer::default().render(&r);
+    assert!(
+        html.contains("<span class=\"jump-k\">Duration</span><span class=\"jump-v\">4.75s</span>")
+    );
+    assert!(html.contains("<td class=\"jump-col-metric\">CPU Util (Across 2 CPUs)</td><td>35.49</td><td>5.00</td><td>65.20</td><td>-</td>"));
+    assert!(html.contains("totals estimated from sampled rates"));
+    assert_eq!(html.matches("<tr class=\"jump-row").count(), 6);
+    insta::assert_snapshot!("html_jumper_session_process_1-6", html);
+    let md = MarkdownRenderer::default().render(&r);
+    assert!(md.contains("| CPU Util (Across 2 CPUs) | 35.49 | 5.00 | 65.20 | - |"));
+    insta::assert_snapshot!("md_jumper_session_process_1-6", md);
 }

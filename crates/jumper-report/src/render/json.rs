@@ -4,7 +4,11 @@
 //! (`cpu_util`, `cpu_time_s`, `memory_gib`, `io_read_mib`, `io_write_mib`, `io_read_ops`,
 //! `io_write_ops`, and `gpu_util`, `gpu_mem_gib` only when there are GPUs), `tags` and
 //! `monitor`. jumper adds `window`, `exact_totals`, `avg_per_s` on the I/O metrics,
-//! `gpu_band` and `per_gpu`. Values are not rounded.
+//! `gpu_band`, `per_gpu` (with `band` per GPU) and `per_cell`: one object per selected cell
+//! with `cell`, `duration_s`, `status`, `error` (failed cells), `samples`, the cell's own
+//! `cpu_util_avg`, `cpu_util_max`, `cpu_time_s`, `memory_peak_gib`, `io_read_mib`,
+//! `io_write_mib` (and `gpu_util_avg`, `gpu_mem_peak_gib` with GPUs; none of these when no
+//! sample lies in the cell) and its `tags`. Values are not rounded.
 
 use jumper_data::frame::Summary;
 use jumper_data::{Level, Tag};
@@ -12,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Renderer;
-use crate::{Report, MIB};
+use crate::{CellSummary, Report, MIB};
 
 /// The value of the `schema` field.
 pub const SCHEMA: &str = "jumper.report.v1";
@@ -41,6 +45,7 @@ struct Doc<'a> {
     exact_totals: bool,
     metrics: Metrics,
     tags: &'a [Tag],
+    per_cell: &'a [CellSummary],
     monitor: MonitorDoc,
 }
 
@@ -121,6 +126,7 @@ struct Total<T> {
 struct GpuDoc {
     index: usize,
     util: Stat,
+    band: Stat,
     mem_gib: Stat,
 }
 
@@ -180,21 +186,22 @@ fn doc(r: &Report) -> Doc<'_> {
                 ..Stat::of(s)
             }),
             gpu_band: st.gpu_band.filter(|_| gpus).map(Stat::of),
-            per_gpu: st
-                .per_gpu
+            per_gpu: r
+                .gpus
                 .iter()
-                .enumerate()
-                .map(|(index, (util, mem))| GpuDoc {
-                    index,
-                    util: Stat::of(*util),
+                .map(|g| GpuDoc {
+                    index: g.index,
+                    util: Stat::of(g.util),
+                    band: Stat::of(g.band),
                     mem_gib: Stat {
                         limit: Limit::Known(r.gpu_memory_gib),
-                        ..Stat::of(*mem)
+                        ..Stat::of(g.mem_gib)
                     },
                 })
                 .collect(),
         },
         tags: &r.tags,
+        per_cell: &r.per_cell,
         monitor: MonitorDoc {
             interval_s: r.monitor.interval_s,
             own_cpu_s: r.monitor.own_cpu_s,
@@ -305,6 +312,11 @@ mod tests {
         assert_eq!(m["per_gpu"][0]["util"]["avg"], 90.0);
         assert_eq!(m["per_gpu"][1]["util"]["avg"], 10.0);
         assert_eq!(m["per_gpu"][1]["mem_gib"]["limit"], 8.0);
+        assert_eq!(m["per_gpu"][0]["band"]["avg"], 40.0);
+        assert_eq!(m["per_gpu"][1]["band"]["max"], 20.0);
+        let cell = &v["per_cell"][0];
+        assert_eq!(cell["gpu_util_avg"], 50.0);
+        assert_eq!(cell["gpu_mem_peak_gib"], 7.5);
         assert_eq!(v["tags"][1]["name"], "gpu-memory-bound");
         assert_eq!(v["cells"], json!([3]));
     }
@@ -320,5 +332,42 @@ mod tests {
         let b: Value = serde_json::from_str(&compact).unwrap();
         assert_eq!(a, JsonRenderer::value(&r));
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn per_cell_lists_each_cell_with_its_own_numbers() {
+        let v = JsonRenderer::value(&crate::testdata::failed_range_report());
+        let cells = v["per_cell"].as_array().unwrap();
+        assert_eq!(cells.len(), 3);
+        assert_eq!(cells[0]["cell"], 0);
+        assert_eq!(cells[0]["status"], "ok");
+        assert!(cells[0].get("error").is_none());
+        assert!(approx(&cells[0]["cpu_util_avg"], 100.0));
+        assert!(approx(&cells[0]["io_read_mib"], 4.0));
+        assert_eq!(
+            cells[0]["tags"],
+            json!([{"name": "cpu-bound", "score": 1.0}])
+        );
+        assert_eq!(cells[1]["status"], "failed");
+        assert_eq!(
+            cells[1]["error"],
+            "ValueError: <script>alert(\"error\")</script> & more"
+        );
+        assert!(approx(&cells[1]["cpu_time_s"], 0.2));
+        assert_eq!(cells[1]["samples"], 5);
+        assert!(cells[1].get("code").is_none(), "the history holds the code");
+        assert!(approx(&cells[2]["memory_peak_gib"], 2.5));
+        assert!(approx(&cells[2]["io_write_mib"], 8.0));
+        assert!(cells[2].get("gpu_util_avg").is_none());
+        let tags: Vec<&str> = cells[2]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(tags, ["memory-bound", "cpu-bound"]);
+        // The whole range keeps its contract fields next to them.
+        assert_eq!(v["cells"], json!([0, 1, 2]));
+        assert_eq!(v["tags"], json!([]));
     }
 }

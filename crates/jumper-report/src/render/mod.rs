@@ -1,12 +1,18 @@
-//! Output formats: one [`Renderer`] per format, one file per format.
+//! Output formats: one [`Renderer`] per format, one file per format; `table` holds the rows
+//! HTML and Markdown share.
 
+mod html;
 mod json;
+mod markdown;
+mod table;
 mod text;
 
 use std::fmt;
 use std::str::FromStr;
 
+pub use html::HtmlRenderer;
 pub use json::{JsonRenderer, SCHEMA};
+pub use markdown::MarkdownRenderer;
 pub use text::TextRenderer;
 
 use crate::{Report, ReportError};
@@ -25,25 +31,34 @@ pub enum Format {
     Text,
     /// The `jumper.report.v1` JSON document ([`JsonRenderer`]).
     Json,
+    /// A self-contained HTML fragment with the per-cell table ([`HtmlRenderer`]).
+    Html,
+    /// GitHub-flavoured Markdown tables ([`MarkdownRenderer`]).
+    Markdown,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 2] = [Format::Text, Format::Json];
+    pub const ALL: [Format; 4] = [Format::Text, Format::Json, Format::Html, Format::Markdown];
 
     /// The lower-case name used on command lines.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Json => "json",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
         }
     }
 
-    /// The default renderer of this format.
+    /// The default renderer of this format (HTML: the fragment for notebooks; use
+    /// [`HtmlRenderer::standalone`] for a file).
     pub fn renderer(self) -> Box<dyn Renderer> {
         match self {
             Format::Text => Box::new(TextRenderer::default()),
             Format::Json => Box::new(JsonRenderer::default()),
+            Format::Html => Box::new(HtmlRenderer::default()),
+            Format::Markdown => Box::new(MarkdownRenderer::default()),
         }
     }
 }
@@ -56,8 +71,12 @@ impl fmt::Display for Format {
 
 impl FromStr for Format {
     type Err = ReportError;
+    /// A format name, case-insensitive; `md` is accepted for `markdown`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
+        if t.eq_ignore_ascii_case("md") {
+            return Ok(Format::Markdown);
+        }
         Format::ALL
             .into_iter()
             .find(|f| f.as_str().eq_ignore_ascii_case(t))
@@ -76,11 +95,17 @@ mod tests {
     fn parses_format_names() {
         assert_eq!("JSON".parse::<Format>().unwrap(), Format::Json);
         assert_eq!(" text".parse::<Format>().unwrap(), Format::Text);
-        let err = "html".parse::<Format>().unwrap_err().to_string();
+        assert_eq!("Html".parse::<Format>().unwrap(), Format::Html);
+        assert_eq!("markdown".parse::<Format>().unwrap(), Format::Markdown);
+        assert_eq!("MD".parse::<Format>().unwrap(), Format::Markdown);
+        let err = "pdf".parse::<Format>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown report format 'html'; valid formats: text, json"
+            "unknown report format 'pdf'; valid formats: text, json, html, markdown"
         );
+        for f in Format::ALL {
+            assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
+        }
     }
 
     #[test]
@@ -91,5 +116,10 @@ mod tests {
             .render(&r)
             .starts_with("{\n  \"schema\""));
         assert!(Format::Text.renderer().render(&r).contains("\nCells: 0-1 "));
+        assert!(Format::Html.renderer().render(&r).starts_with("<style>\n"));
+        assert!(Format::Markdown
+            .renderer()
+            .render(&r)
+            .starts_with("## JUmPER Performance Report\n"));
     }
 }

@@ -12,6 +12,11 @@
 //!
 //! A last line says which cells and level the report covers, how many samples it read, and
 //! whether its totals are estimated from sampled rates (imported JUmPER data has no counters).
+//!
+//! [`TextRenderer::with_cells`] adds the per-cell table below all of that (opt-in, so the
+//! default output keeps starting and ending as before): one line per cell with its duration,
+//! CPU average and maximum, CPU time, peak memory, I/O, status and tags, then one line per
+//! failed cell with its error.
 
 use super::Renderer;
 use crate::Report;
@@ -30,19 +35,34 @@ const TABLE_RULE: &str = "------------------------------------------------------
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextRenderer {
     extras: bool,
+    cells: bool,
 }
 
 impl Default for TextRenderer {
     /// JUmPER's table plus jumper's extra rows and the closing line.
     fn default() -> Self {
-        TextRenderer { extras: true }
+        TextRenderer {
+            extras: true,
+            cells: false,
+        }
     }
 }
 
 impl TextRenderer {
     /// Only what JUmPER 0.4.1 prints, nothing more (for tools that parse JUmPER's output).
     pub fn jumper_compatible() -> Self {
-        TextRenderer { extras: false }
+        TextRenderer {
+            extras: false,
+            cells: false,
+        }
+    }
+
+    /// Appends the per-cell table ([`Report::per_cell`]) after everything else.
+    pub fn with_cells(self) -> Self {
+        TextRenderer {
+            cells: true,
+            ..self
+        }
     }
 }
 
@@ -146,12 +166,81 @@ impl TextRenderer {
     }
 }
 
+/// Characters of a failed cell's error in the line below the per-cell table.
+const ERROR_CHARS: usize = 100;
+
+fn cell_lines(r: &Report, out: &mut Vec<String>) {
+    let gpus = r.num_gpus > 0;
+    let line = |cols: [&str; 8], gpu: [&str; 2], status: &str, tags: &str| {
+        let mut s = format!(
+            "{:>5} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}",
+            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]
+        );
+        if gpus {
+            s.push_str(&format!(" {:>8} {:>8}", gpu[0], gpu[1]));
+        }
+        s.push_str(&format!("  {status:<6}  {tags}"));
+        s.trim_end().to_string()
+    };
+    let head = line(
+        [
+            "Cell",
+            "Dur (s)",
+            "CPU avg",
+            "CPU max",
+            "CPU (s)",
+            "Mem GiB",
+            "Read MiB",
+            "Write MiB",
+        ],
+        ["GPU avg", "GPU GiB"],
+        "Status",
+        "Tags",
+    );
+    let rule = "-".repeat(head.chars().count().max(TABLE_RULE.len()));
+    out.push("Per cell:".into());
+    out.push(head);
+    out.push(rule.clone());
+    for c in &r.per_cell {
+        let row = super::table::cell_row(c);
+        let index = row.index.to_string();
+        let tags: Vec<&str> = row.tags.iter().map(|t| t.name.as_str()).collect();
+        out.push(line(
+            [
+                &index,
+                &row.duration,
+                &row.cpu_avg,
+                &row.cpu_max,
+                &row.cpu_time,
+                &row.mem_peak,
+                &row.read,
+                &row.write,
+            ],
+            [&row.gpu_avg, &row.gpu_mem_peak],
+            if row.failed { "FAILED" } else { "ok" },
+            &tags.join(", "),
+        ));
+    }
+    out.push(rule);
+    for c in r.per_cell.iter().filter(|c| c.failed()) {
+        let error = c.error.as_deref().unwrap_or("no error recorded");
+        out.push(format!(
+            "Cell {} failed: {}",
+            c.cell_index,
+            super::table::first_line(error, ERROR_CHARS)
+        ));
+    }
+}
+
 impl Renderer for TextRenderer {
     fn render(&self, report: &Report) -> String {
-        let mut lines = Vec::with_capacity(24);
+        let mut lines = Vec::with_capacity(24 + report.per_cell.len());
         Self::jumper_lines(report, &mut lines);
         if self.extras {
             Self::extra_lines(report, &mut lines);
+        }
+        if self.cells {
+            cell_lines(report, &mut lines);
         }
         let mut s = lines.join("\n");
         s.push('\n');
@@ -162,7 +251,7 @@ impl Renderer for TextRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::{cpu_report, gpu_report};
+    use crate::testdata::{cpu_report, failed_range_report, gpu_report};
 
     const CPU_REPORT: &str = "\
 ----------------------------------------
@@ -249,5 +338,38 @@ Cells: 0-1 (level: process, 5 samples)
         let text = TextRenderer::default().render(&r);
         assert!(text.contains("GPU Util (Across 2 GPUs)"));
         assert!(!text.contains("GPU 0"));
+    }
+
+    #[test]
+    fn with_cells_appends_the_per_cell_table() {
+        let r = failed_range_report();
+        let plain = TextRenderer::default().render(&r);
+        let text = TextRenderer::default().with_cells().render(&r);
+        assert!(text.starts_with(&plain), "the report itself is unchanged");
+        let table: Vec<&str> = text[plain.len()..].lines().collect();
+        assert_eq!(
+            table,
+            [
+                "Per cell:",
+                " Cell   Dur (s)  CPU avg  CPU max  CPU (s)  Mem GiB  Read MiB Write MiB  Status  Tags",
+                "-------------------------------------------------------------------------------------",
+                "    0      1.00   100.00   100.00     1.00     1.00      4.00      0.00  ok      CPU-BOUND",
+                "    1      1.00    20.00    20.00     0.20     1.50      0.00      0.00  FAILED",
+                "    2      1.00    75.00    75.00     0.75     2.50      0.00      8.00  ok      MEMORY-BOUND, CPU-BOUND",
+                "-------------------------------------------------------------------------------------",
+                "Cell 1 failed: ValueError: <script>alert(\"error\")</script> & more",
+            ]
+        );
+    }
+
+    #[test]
+    fn with_cells_shows_gpu_columns_when_there_are_gpus() {
+        let text = TextRenderer::jumper_compatible()
+            .with_cells()
+            .render(&gpu_report());
+        let head = text.lines().find(|l| l.starts_with(" Cell")).unwrap();
+        assert!(head.contains("  GPU avg  GPU GiB  Status"), "{head}");
+        let row = text.lines().find(|l| l.starts_with("    3 ")).unwrap();
+        assert!(row.contains("    50.00     7.50  ok "), "{row}");
     }
 }
