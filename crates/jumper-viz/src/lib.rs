@@ -1,6 +1,22 @@
 //! # jumper-viz: pictures of jumper data
 //!
-//! Sits beside jumper-report, below jumper-core.
+//! Sits beside jumper-report, above jumper-data and below jumper-core: it turns a derived
+//! [`jumper_data::PerfFrame`] and the cell history into pictures, and never computes a
+//! metric itself (rates and utilisation come from jumper-data).
+//!
+//! - [`catalog`]: JUmPER's metric keys and subsets, shared by every picture and the CLI's
+//!   `--metrics`;
+//! - [`plot`]: static plots, one panel per metric, as PNG, SVG or JPEG, drawn with plotters
+//!   and an embedded font (no system font needed);
+//! - [`dashboard`]: the self-contained offline HTML dashboard;
+//! - [`lttb`]: downsampling of long series for display.
 
+pub mod catalog;
 pub mod dashboard;
+mod error;
 pub mod lttb;
+pub mod plot;
+
+pub use catalog::{resolve_metrics, Metric};
+pub use error::VizError;
+pub use plot::{plot, Figure, PlotSpec, PlotSummary};
