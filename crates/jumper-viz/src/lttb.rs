@@ -75,7 +75,10 @@ pub fn minmax_segmented(x: &[f64], ys: &[&[f64]], starts: &[usize], target: usiz
     if n <= target {
         return Downsampled {
             x: x.to_vec(),
-            ys: ys.iter().map(|s| (0..n).map(|i| col(s, i)).collect()).collect(),
+            ys: ys
+                .iter()
+                .map(|s| (0..n).map(|i| col(s, i)).collect())
+                .collect(),
         };
     }
     let segments = segments(n, starts);
@@ -165,11 +168,17 @@ mod tests {
     }
 
     fn max(v: &[f64]) -> f64 {
-        v.iter().copied().filter(|v| !v.is_nan()).fold(f64::MIN, f64::max)
+        v.iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .fold(f64::MIN, f64::max)
     }
 
     fn min(v: &[f64]) -> f64 {
-        v.iter().copied().filter(|v| !v.is_nan()).fold(f64::MAX, f64::min)
+        v.iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .fold(f64::MAX, f64::min)
     }
 
     #[test]

@@ -1,1 +1,170 @@
-//! The self-contained offline HTML dashboard.
+//! The self-contained, offline, interactive HTML dashboard.
+//!
+//! [`render_dashboard`] turns the derived frames of a session (one [`PerfFrame`] per level),
+//! its cells and its [`MonitorInfo`] into one HTML file that needs nothing else: uPlot's
+//! script and stylesheet are inlined (no CDN, no network; a Content-Security-Policy forbids
+//! every fetch), the data is embedded once as JSON, and the page's own script
+//! (`assets/dashboard/dashboard.js`) computes every panel in the browser.
+//!
+//! What the page offers (JUmPER's interactive mode, reference §7, without its 18 MB):
+//!
+//! - a toolbar with a "Show idle periods" toggle (off: the selected cells laid end to end from
+//!   0 as JUmPER does; on: seconds since the monitor started), a dual-thumb cell-range slider
+//!   whose thumbs cannot cross ("Cells: lo–hi"), and "+ Add Panel";
+//! - panels, each with a Metric menu (JUmPER's keys: `cpu_summary`, `cpu` (per core),
+//!   `memory`, `io_read`, `io_write`, `io_read_count`, `io_write_count`, and with GPUs
+//!   `gpu_util_summary`, `gpu_band_summary`, `gpu_mem_summary`, `gpu_util`, `gpu_band`,
+//!   `gpu_mem`), a Level menu and a remove button; it starts with `cpu_summary` and `memory`
+//!   at the process level (or the first level present);
+//! - cell spans shaded and labelled `#N`, units on the axes, the x range following the
+//!   selected cells with 5 % padding, light and dark looks (`prefers-color-scheme`);
+//! - a totals line per level for the selected cells (CPU seconds and average, peak memory,
+//!   I/O), adding up jumper-data's exact window statistics; with idle shown the idle gaps
+//!   between the cells count too, which gives the window `jumper report` uses;
+//! - a list of the selected cells with the first line of their code, always as text: every
+//!   string from the data is escaped, no cell's code can execute.
+//!
+//! Long series are thinned per level to about [`DEFAULT_MAX_POINTS`] points with
+//! [`crate::lttb::minmax_segmented`], which keeps every series' peaks.
+//!
+//! The page exposes a read-only `window.jumperDashboard` object (panels, scales, drawn cell
+//! labels, totals) and records script errors in `window.jumperErrors`; the browser test uses
+//! both.
+//!
+//! ```
+//! use jumper_data::{CellRecord, Level, LevelSample, MonitorInfo, PerfFrame};
+//! use jumper_viz::dashboard::{render_dashboard, DashboardInput};
+//!
+//! let samples: Vec<LevelSample> = (0..=20)
+//!     .map(|i| LevelSample { time: i as f64 * 0.1, cpu_time: i as f64 * 0.05, ..Default::default() })
+//!     .collect();
+//! let frames = [PerfFrame::from_samples(Level::Process, 1, &samples)];
+//! let cells = [CellRecord { cell_index: 0, start_time: 0.0, end_time: 2.0, duration: 2.0, ..Default::default() }];
+//! let info = MonitorInfo { interval: 0.1, ..Default::default() };
+//! let html = render_dashboard(&DashboardInput::new(&frames, &cells, &info).with_title("demo"))?;
+//! assert!(html.contains("<title>demo</title>"));
+//! assert!(!html.contains("<script src"));
+//! # Ok::<(), jumper_viz::dashboard::DashboardError>(())
+//! ```
+
+mod error;
+mod html;
+mod model;
+mod write;
+
+use std::path::Path;
+
+use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame};
+
+pub use error::DashboardError;
+
+/// Points kept per level by default (the page stays small and quick with an hour at 10 Hz).
+pub const DEFAULT_MAX_POINTS: usize = 4000;
+
+/// Everything a dashboard shows. Build it with [`DashboardInput::new`] and the `with_*`
+/// methods.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DashboardInput<'a> {
+    /// One derived frame per level, in the order of the Level menu.
+    pub frames: &'a [PerfFrame],
+    /// The completed cells, in order.
+    pub cells: &'a [CellRecord],
+    /// The monitor's description (interval, memory limits, GPUs).
+    pub info: &'a MonitorInfo,
+    /// Shown as the page title and heading (escaped).
+    pub title: String,
+    /// Cells selected when the page opens, as inclusive positions in `cells`; `None` selects
+    /// every cell (a dashboard is an overview; JUmPER's "last long cell" default suits a
+    /// one-off plot better).
+    pub initial: Option<(usize, usize)>,
+    /// Points kept per level (at least 2; see [`crate::lttb`]).
+    pub max_points: usize,
+}
+
+impl<'a> DashboardInput<'a> {
+    /// A dashboard of these frames and cells, titled "jumper dashboard", every cell selected.
+    pub fn new(frames: &'a [PerfFrame], cells: &'a [CellRecord], info: &'a MonitorInfo) -> Self {
+        DashboardInput {
+            frames,
+            cells,
+            info,
+            title: "jumper dashboard".to_string(),
+            initial: None,
+            max_points: DEFAULT_MAX_POINTS,
+        }
+    }
+
+    /// Sets the title.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// Selects cells `start..=end` (positions in `cells`) when the page opens.
+    pub fn with_initial(mut self, start: usize, end: usize) -> Self {
+        self.initial = Some((start, end));
+        self
+    }
+
+    /// Sets the number of points kept per level.
+    pub fn with_max_points(mut self, max_points: usize) -> Self {
+        self.max_points = max_points.max(2);
+        self
+    }
+}
+
+/// What [`write_dashboard`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DashboardSummary {
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// Samples and embedded points per level, in the order of the input frames.
+    pub levels: Vec<LevelPoints>,
+}
+
+/// Samples of one level and the points embedded for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LevelPoints {
+    /// The level.
+    pub level: Level,
+    /// Rows in the level's frame (rows without a finite time are not counted).
+    pub samples: usize,
+    /// Points embedded after downsampling.
+    pub points: usize,
+}
+
+/// Renders the dashboard as one self-contained HTML document.
+pub fn render_dashboard(input: &DashboardInput<'_>) -> Result<String, DashboardError> {
+    render_with_points(input).map(|(html, _)| html)
+}
+
+fn render_with_points(
+    input: &DashboardInput<'_>,
+) -> Result<(String, Vec<LevelPoints>), DashboardError> {
+    let (model, points) = model::build(input)?;
+    let json = serde_json::to_string(&model).map_err(|source| DashboardError::Encode { source })?;
+    Ok((html::assemble(&input.title, &json), points))
+}
+
+/// Renders the dashboard and writes it to `path` (`.html` or `.htm`) atomically: the page goes
+/// to a hidden temporary file beside `path`, which is renamed into place only when complete.
+///
+/// The path is checked before anything is rendered: another extension gives
+/// [`DashboardError::UnsupportedFormat`], a missing directory
+/// [`DashboardError::MissingDirectory`].
+pub fn write_dashboard(
+    input: &DashboardInput<'_>,
+    path: impl AsRef<Path>,
+) -> Result<DashboardSummary, DashboardError> {
+    let path = path.as_ref();
+    let dir = write::check_target(path)?;
+    let (html, levels) = render_with_points(input)?;
+    write::write_atomic(path, &dir, html.as_bytes())?;
+    Ok(DashboardSummary {
+        bytes: html.len() as u64,
+        levels,
+    })
+}
