@@ -460,3 +460,23 @@ fn default_range_is_the_last_long_cell_to_the_end() {
     let fig = plot(&f, &cells, &info(), &s).unwrap();
     assert_eq!(fig.summary().cells, [1, 2, 3]);
 }
+
+#[test]
+fn long_titles_shrink_on_narrow_figures() {
+    let f = frame(10.0, 5.0, 2);
+    let cells = [cell(0, 0.0, 10.0)];
+    let title = "GPU Memory Usage per GPU (GiB) - 2 GPUs - level user (no idle)";
+    let font_size = |width: u32| {
+        let s = PlotSpec {
+            width,
+            ..spec("gpu_mem", ":", false)
+        };
+        let svg = plot(&f, &cells, &info(), &s).unwrap().to_svg().unwrap();
+        let at = svg.find(title).expect("full title in the SVG");
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let size = tag.split("font-size=\"").nth(1).unwrap();
+        size[..size.find('"').unwrap()].parse::<f64>().unwrap()
+    };
+    let (wide, narrow) = (font_size(1000), font_size(480));
+    assert!(narrow < wide, "{narrow} vs {wide}");
+}

@@ -399,17 +399,28 @@ fn draw_header<DB: DrawingBackend>(
     let left = (MARGIN_LEFT + Y_LABEL_AREA) as i32;
     let right = (fig.summary.width - MARGIN_RIGHT) as i32;
     let mid = (HEADER / 2) as i32;
-    let title_style = text(TITLE_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
-    area.draw(&Text::new(
-        panel.title.as_str(),
-        (left, mid),
-        title_style.clone(),
-    ))
-    .map_err(VizError::render)?;
-    let (title_w, _) = area
-        .estimate_text_size(&panel.title, &title_style)
+    // The title shrinks (down to the tick-label size) rather than run off a narrow figure,
+    // and is cut with an ellipsis only when even that is too wide.
+    let fits = |size: f64, t: &str| -> Result<(bool, i32), VizError> {
+        let (w, _) = area
+            .estimate_text_size(t, &text(size))
+            .map_err(VizError::render)?;
+        Ok((left + w as i32 <= right, w as i32))
+    };
+    let mut size = TITLE_SIZE;
+    while size > TEXT_SIZE && !fits(size, &panel.title)?.0 {
+        size -= 1.0;
+    }
+    let mut title = panel.title.clone();
+    while !fits(size, &title)?.0 && title.chars().count() > 1 {
+        title.pop();
+        title.pop();
+        title.push('…');
+    }
+    let title_style = text(size).pos(Pos::new(HPos::Left, VPos::Center));
+    area.draw(&Text::new(title.as_str(), (left, mid), title_style))
         .map_err(VizError::render)?;
-    let room = right - (left + title_w as i32 + 24);
+    let room = right - (left + fits(size, &title)?.1 + 24);
 
     let mut entries = legend(panel, false);
     if legend_width(area, &entries)? > room {
