@@ -50,8 +50,8 @@ fn browser() -> (PathBuf, PathBuf) {
              (Debian/Ubuntu; .ci/run does this), or point JUMPER_CHROMIUM and \
              JUMPER_CHROMEDRIVER at the binaries.",
             [
-                c.is_none().then_some("chromium (/usr/bin/chromium)"),
-                d.is_none().then_some("chromedriver (/usr/bin/chromedriver)"),
+                c.is_none().then_some("chromium ($JUMPER_CHROMIUM, else /usr/bin/chromium)"),
+                d.is_none().then_some("chromedriver ($JUMPER_CHROMEDRIVER, else /usr/bin/chromedriver)"),
             ]
             .into_iter()
             .flatten()
@@ -442,7 +442,18 @@ fn the_dashboard_works_in_headless_chromium() {
         ])
     );
 
-    // Idle hidden: the cells end to end from 0, with 5 % padding.
+    // Idle hidden: only the samples inside the cells, the cells end to end from 0, with 5 %
+    // padding.
+    let inside = s.frames[0]
+        .rows
+        .iter()
+        .filter(|r| {
+            s.cells
+                .iter()
+                .any(|c| c.start_time <= r.time && r.time <= c.end_time)
+        })
+        .count();
+    assert_eq!(p[0]["points"], inside);
     let hidden = |a: usize, z: usize| -> f64 { s.cells[a..=z].iter().map(|c| c.duration).sum() };
     let all = hidden(0, 11);
     close(&p[0]["xMin"], -pad(all), "xMin, all cells");
@@ -682,5 +693,57 @@ fn the_dashboard_works_in_headless_chromium() {
     assert_eq!(
         b.js("return performance.getEntriesByType('resource').length"),
         0
+    );
+
+    // The benchmark's session (1 h at 10 Hz, 4 levels, 120 cells) works in the browser too.
+    let long = session(&Spec {
+        ticks: 36_000,
+        cells: 120,
+        levels: vec![Level::Process, Level::User, Level::System, Level::Slurm],
+        cores: 8,
+        gpus: 0,
+        interval: 0.1,
+    });
+    let page3 = tmp.join("dashboard-browser-1h.html");
+    write_dashboard(
+        &DashboardInput::new(&long.frames, &long.cells, &long.info),
+        &page3,
+    )
+    .unwrap();
+    b.cmd(
+        "POST",
+        "/url",
+        Some(json!({"url": format!("file://{}", page3.display())})),
+    );
+    b.wait_for(
+        "the 1 h dashboard",
+        "return window.jumperDashboard && window.jumperDashboard.ready",
+    );
+    b.wait_for(
+        "its first draw",
+        "return window.jumperDashboard.panels().every(p => p.labels.length > 0)",
+    );
+    assert_eq!(count("#panels .panel canvas"), 2);
+    let p = b.panels();
+    let points = p[0]["points"].as_u64().unwrap();
+    // Idle hidden: the cells' share of the ~3840 points (idle gaps are 30 % of the time).
+    assert!((2400..=3000).contains(&points), "{points} points drawn");
+    b.click("#show-idle");
+    let (start, end) = (
+        long.cells[0].start_time - ORIGIN,
+        long.cells[119].end_time - ORIGIN,
+    );
+    b.wait_for(
+        "the 1 h idle view",
+        &format!(
+            "return window.jumperDashboard.panels().every(p => Math.abs(p.xMax - {}) < 1e-6)",
+            end + pad(end - start)
+        ),
+    );
+    assert_eq!(b.errors(), Vec::<String>::new());
+    b.screenshot(&tmp.join("dashboard-1h-idle.png"));
+    eprintln!(
+        "1 h dashboard: first panels built in {} ms",
+        b.js("return window.jumperDashboard.initMs")
     );
 }
