@@ -8,6 +8,7 @@ mod support;
 use std::fs;
 
 use jumper_data::{CellRecord, Level, Window};
+use jumper_viz::catalog::Metric;
 use jumper_viz::dashboard::{
     render_dashboard, write_dashboard, DashboardError, DashboardInput, DEFAULT_MAX_POINTS,
 };
@@ -279,6 +280,62 @@ fn initial_range_and_gpus_are_described() {
     assert!(mem1.iter().all(|&m| (2.0..2.1).contains(&m)), "{mem1:?}");
     // Menu order is the input order.
     assert_eq!(data["levels"][0]["name"], "user");
+    // The Metric menu is the catalogue's, GPU metrics included, worded as the static plots.
+    let keys: Vec<&str> = data["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, Metric::ALL.map(Metric::key));
+    let gpu_mem = &data["metrics"][8];
+    assert_eq!(gpu_mem["key"], "gpu_mem_summary");
+    assert_eq!(gpu_mem["kind"], "summary");
+    assert_eq!(gpu_mem["y"], "to_limit");
+    assert_eq!(gpu_mem["gpu"], true);
+    assert_eq!(
+        gpu_mem["levels"]["user"]["title"],
+        Metric::GpuMemSummary.title(2, 2)
+    );
+    assert_eq!(gpu_mem["levels"]["user"]["limit"], 16.0);
+}
+
+#[test]
+fn the_metric_menu_comes_from_the_catalogue() {
+    let s = small();
+    let html = render_dashboard(&DashboardInput::new(&s.frames, &s.cells, &s.info)).unwrap();
+    let data = embedded_data(&html);
+    let metrics = data["metrics"].as_array().unwrap();
+    let keys: Vec<&str> = metrics.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "cpu_summary",
+            "memory",
+            "io_read",
+            "io_write",
+            "io_read_count",
+            "io_write_count",
+            "cpu"
+        ],
+        "no GPU metrics without GPUs"
+    );
+    for m in metrics {
+        let metric = Metric::from_key(m["key"].as_str().unwrap()).unwrap();
+        assert_eq!(m["unit"], metric.unit());
+        assert_eq!(m["axis"], metric.axis_label());
+    }
+    let mem = &metrics[1];
+    assert_eq!(mem["levels"]["process"]["title"], "Memory Usage (GiB)");
+    assert_eq!(mem["levels"]["process"]["limit"], 16.0);
+    assert_eq!(mem["levels"]["system"]["limit"], 32.0);
+    let cpu = &metrics[0];
+    assert_eq!(
+        cpu["levels"]["system"]["title"],
+        Metric::CpuSummary.title(4, 0)
+    );
+    assert_eq!(cpu["levels"]["process"]["limit"], Value::Null);
+    assert_eq!(metrics[6]["kind"], "multi");
 }
 
 #[test]

@@ -427,7 +427,6 @@ fn the_dashboard_works_in_headless_chromium() {
         b.js("return window.jumperDashboard.metrics()"),
         json!([
             "cpu_summary",
-            "cpu",
             "memory",
             "io_read",
             "io_write",
@@ -436,6 +435,7 @@ fn the_dashboard_works_in_headless_chromium() {
             "gpu_util_summary",
             "gpu_band_summary",
             "gpu_mem_summary",
+            "cpu",
             "gpu_util",
             "gpu_band",
             "gpu_mem"
@@ -582,8 +582,12 @@ fn the_dashboard_works_in_headless_chromium() {
     );
     assert_eq!(count("#panels .panel canvas"), 3);
     let p = b.panels();
-    assert_eq!(p[2]["metric"], "cpu");
-    assert_eq!(p[2]["series"], 1, "process level: the mean only");
+    assert_eq!(
+        p[2]["metric"], "io_read",
+        "the next metric in catalogue order"
+    );
+    assert_eq!(p[2]["level"], "process");
+    assert_eq!(p[2]["series"], 1);
     let select = |what: &str, v: &str| {
         b.js(&format!(
             "const e = document.querySelectorAll('#panels .panel')[2].querySelector('.{what}-select'); \
@@ -591,6 +595,8 @@ fn the_dashboard_works_in_headless_chromium() {
              return window.jumperDashboard.panels()[2]"
         ))
     };
+    let p2 = select("metric", "cpu");
+    assert_eq!(p2["series"], 1, "process level: the mean only");
     let p2 = select("level", "system");
     assert_eq!(p2["series"], 5, "4 cores and the mean");
     assert_eq!(
@@ -664,12 +670,12 @@ fn the_dashboard_works_in_headless_chromium() {
         b.js("return window.jumperDashboard.metrics()"),
         json!([
             "cpu_summary",
-            "cpu",
             "memory",
             "io_read",
             "io_write",
             "io_read_count",
-            "io_write_count"
+            "io_write_count",
+            "cpu"
         ])
     );
     assert_eq!(

@@ -22,47 +22,21 @@
     throw new Error('uPlot is missing from the page');
   }
 
-  // ---- metric catalogue (JUmPER's keys; titles, units and axis labels as in catalog.rs) ----
-  function plural(n, one) { return n + ' ' + one + (n === 1 ? '' : 's'); }
-  var cpusOf = function (L) { return plural(L.cpus, 'CPU'); };
-  var gpusOf = function (L) { return plural(L.gpus, 'GPU'); };
-  var METRICS = [
-    { key: 'cpu_summary', name: 'cpu_summary – CPU', kind: 'summary', unit: '%', axis: 'Utilization (%)',
-      y: 'pct', title: function (L) { return 'CPU Utilization (%) - ' + cpusOf(L); } },
-    { key: 'cpu', name: 'cpu – CPU per core', kind: 'cores', unit: '%', axis: 'Utilization (%)', y: 'pct',
-      title: function (L) { return 'CPU Utilization per Core (%) - ' + cpusOf(L); } },
-    { key: 'memory', name: 'memory – Memory', kind: 'single', col: 'memory', unit: 'GiB', axis: 'Memory (GiB)',
-      y: 'mem', title: function () { return 'Memory Usage (GiB)'; } },
-    { key: 'io_read', name: 'io_read – I/O read', kind: 'single', col: 'io_read', unit: 'MiB/s',
-      axis: 'Read (MiB/s)', y: 'auto', title: function () { return 'I/O Read (MiB/s)'; } },
-    { key: 'io_write', name: 'io_write – I/O write', kind: 'single', col: 'io_write', unit: 'MiB/s',
-      axis: 'Write (MiB/s)', y: 'auto', title: function () { return 'I/O Write (MiB/s)'; } },
-    { key: 'io_read_count', name: 'io_read_count – read ops', kind: 'single', col: 'io_read_count',
-      unit: 'ops/s', axis: 'Reads (ops/s)', y: 'auto', title: function () { return 'I/O Read Operations (ops/s)'; } },
-    { key: 'io_write_count', name: 'io_write_count – write ops', kind: 'single', col: 'io_write_count',
-      unit: 'ops/s', axis: 'Writes (ops/s)', y: 'auto',
-      title: function () { return 'I/O Write Operations (ops/s)'; } },
-    { key: 'gpu_util_summary', name: 'gpu_util_summary – GPU util', kind: 'gpusummary', col: 'gpu_util',
-      unit: '%', axis: 'Utilization (%)', y: 'pct', gpu: true,
-      title: function (L) { return 'GPU Utilization (%) - ' + gpusOf(L); } },
-    { key: 'gpu_band_summary', name: 'gpu_band_summary – GPU bandwidth', kind: 'gpusummary', col: 'gpu_band',
-      unit: '%', axis: 'Bandwidth (%)', y: 'pct', gpu: true,
-      title: function (L) { return 'GPU Bandwidth Usage (%) - ' + gpusOf(L); } },
-    { key: 'gpu_mem_summary', name: 'gpu_mem_summary – GPU memory', kind: 'gpusummary', col: 'gpu_mem',
-      unit: 'GiB', axis: 'Memory (GiB)', y: 'gpumem', gpu: true,
-      title: function (L) { return 'GPU Memory Usage (GiB) - ' + gpusOf(L); } },
-    { key: 'gpu_util', name: 'gpu_util – GPU util per GPU', kind: 'gpumulti', col: 'gpu_util', unit: '%',
-      axis: 'Utilization (%)', y: 'pct', gpu: true,
-      title: function (L) { return 'GPU Utilization per GPU (%) - ' + gpusOf(L); } },
-    { key: 'gpu_band', name: 'gpu_band – GPU bandwidth per GPU', kind: 'gpumulti', col: 'gpu_band', unit: '%',
-      axis: 'Bandwidth (%)', y: 'pct', gpu: true,
-      title: function (L) { return 'GPU Bandwidth Usage per GPU (%) - ' + gpusOf(L); } },
-    { key: 'gpu_mem', name: 'gpu_mem – GPU memory per GPU', kind: 'gpumulti', col: 'gpu_mem', unit: 'GiB',
-      axis: 'Memory (GiB)', y: 'gpumem', gpu: true,
-      title: function (L) { return 'GPU Memory Usage per GPU (GiB) - ' + gpusOf(L); } }
-  ];
-  var hasGpu = D.num_gpus > 0 || D.levels.some(function (L) { return L.gpus > 0; });
-  var metrics = METRICS.filter(function (m) { return !m.gpu || hasGpu; });
+  // ---- metric menu ---------------------------------------------------------------------------
+  // Keys, kinds, y rules, units, axis labels, titles and limits come from the Rust catalogue
+  // (D.metrics); this script only knows which embedded columns feed each key.
+  var metrics = D.metrics.map(function (m) {
+    var kind = m.kind === 'summary' ? (m.gpu ? 'gpusummary' : 'summary')
+      : m.kind === 'multi' ? (m.gpu ? 'gpumulti' : 'cores') : 'single';
+    var panel = function (L) { return (L && m.levels[L.name]) || { title: m.key, limit: null }; };
+    return {
+      key: m.key, kind: kind, unit: m.unit, axis: m.axis, y: m.y, gpu: m.gpu,
+      // Per-GPU columns are embedded as gpu_util / gpu_band / gpu_mem.
+      col: m.gpu ? m.key.replace('_summary', '') : m.key,
+      title: function (L) { return panel(L).title; },
+      limit: function (L) { return panel(L).limit; }
+    };
+  });
   var metricByKey = {};
   metrics.forEach(function (m) { metricByKey[m.key] = m; });
   var levelByName = {};
@@ -261,9 +235,7 @@
     } else {
       return noData;
     }
-    var limit = null;
-    if (metric.y === 'mem') { limit = L.memory_limit; }
-    if (metric.y === 'gpumem') { limit = D.gpu_memory; }
+    var limit = metric.y === 'to_limit' ? metric.limit(L) : null;
     var title = metric.title(L) + ' – ' + L.name + (state.showIdle || cells.length === 0 ? '' : ' (no idle)');
     return { title: title, note: note, unit: unit, axis: metric.axis, x: x, ys: out.ys, series: out.series, y: metric.y,
       limit: limit };
@@ -273,8 +245,8 @@
     return function (u, min, max) {
       var lo = min, hi = max;
       if (lo === null || hi === null || !isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
-      if (fig.y === 'pct') { return [0, Math.max(100, hi)]; }
-      if ((fig.y === 'mem' || fig.y === 'gpumem') && fig.limit) {
+      if (fig.y === 'percent') { return [0, Math.max(100, hi)]; }
+      if (fig.y === 'to_limit' && fig.limit) {
         // Headroom above the limit line keeps it clear of the cell labels.
         return [0, Math.max(fig.limit, hi) * 1.15];
       }
@@ -370,7 +342,7 @@
     var mLabel = make('label', null, 'Metric');
     var mSel = make('select', 'metric-select');
     metrics.forEach(function (m) {
-      var o = make('option', null, m.name);
+      var o = make('option', null, m.key);
       o.value = m.key;
       mSel.appendChild(o);
     });

@@ -11,11 +11,13 @@
 //! - a toolbar with a "Show idle periods" toggle (off: the selected cells laid end to end from
 //!   0 as JUmPER does; on: seconds since the monitor started), a dual-thumb cell-range slider
 //!   whose thumbs cannot cross ("Cells: lo–hi"), and "+ Add Panel";
-//! - panels, each with a Metric menu (JUmPER's keys: `cpu_summary`, `cpu` (per core),
-//!   `memory`, `io_read`, `io_write`, `io_read_count`, `io_write_count`, and with GPUs
-//!   `gpu_util_summary`, `gpu_band_summary`, `gpu_mem_summary`, `gpu_util`, `gpu_band`,
-//!   `gpu_mem`), a Level menu and a remove button; it starts with `cpu_summary` and `memory`
-//!   at the process level (or the first level present);
+//! - panels, each with a Metric menu (JUmPER's keys from [`crate::catalog`], in its order:
+//!   `cpu_summary`, `memory`, `io_read`, `io_write`, `io_read_count`, `io_write_count`, with
+//!   GPUs `gpu_util_summary`, `gpu_band_summary`, `gpu_mem_summary`, then `cpu` (per core)
+//!   and with GPUs `gpu_util`, `gpu_band`, `gpu_mem`; titles, units, y rules and limits are
+//!   the catalogue's, so a panel reads like the static plot), a Level menu and a remove
+//!   button; it starts with `cpu_summary` and `memory` at the process level (or the first
+//!   level present), and each "+ Add Panel" brings the next metric not shown yet;
 //! - cell spans shaded and labelled `#N`, units on the axes, the x range following the
 //!   selected cells with 5 % padding, light and dark looks (`prefers-color-scheme`);
 //! - a totals line per level for the selected cells (CPU seconds and average, peak memory,

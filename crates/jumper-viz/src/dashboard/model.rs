@@ -1,18 +1,23 @@
 //! The data embedded in a dashboard: one JSON document, built once per page.
 //!
+//! The metric menu comes from [`crate::catalog`]: keys, kinds, y rules, units, axis labels,
+//! titles and limits per level are written here, so the page words every panel as the static
+//! plots do; the page only knows which embedded columns feed which key.
+//!
 //! Per level it holds the downsampled columns the metric catalogue needs (time, CPU
 //! average/min/max, per core, memory, I/O rates, per-GPU values) and, per cell and per idle
 //! gap between consecutive cells, the exact totals of jumper-data's window statistics, so the
 //! page's totals line adds up to what `jumper report` says for the same cells.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use jumper_data::frame::WindowStats;
 use jumper_data::{CellStatus, PerfFrame, Window};
 use serde::Serialize;
 
 use super::{DashboardError, DashboardInput, LevelPoints};
+use crate::catalog::{Metric, MetricKind, YRule};
 use crate::lttb::minmax_segmented;
 
 /// Version of the embedded document; the page's script checks it.
@@ -37,8 +42,28 @@ pub(crate) struct Model<'a> {
     gpu_memory: Option<f64>,
     gpu_name: &'a str,
     initial: Option<[usize; 2]>,
+    metrics: Vec<MetricOut>,
     cells: Vec<CellOut>,
     levels: Vec<LevelOut>,
+}
+
+/// One entry of the Metric menu.
+#[derive(Serialize)]
+struct MetricOut {
+    key: &'static str,
+    kind: MetricKind,
+    y: YRule,
+    unit: &'static str,
+    axis: String,
+    gpu: bool,
+    /// Per level name: the panel title and the limit line, if any.
+    levels: BTreeMap<&'static str, PanelOut>,
+}
+
+#[derive(Serialize)]
+struct PanelOut {
+    title: String,
+    limit: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -215,6 +240,37 @@ pub(crate) fn build<'a>(
 
     let gpu_memory = (input.info.gpu_memory.is_finite() && input.info.gpu_memory > 0.0)
         .then_some(input.info.gpu_memory);
+    let num_gpus = levels
+        .iter()
+        .map(|l| l.gpus)
+        .max()
+        .unwrap_or(0)
+        .max(input.info.num_gpus);
+    let metrics = Metric::ALL
+        .into_iter()
+        .filter(|m| num_gpus > 0 || !m.needs_gpu())
+        .map(|m| MetricOut {
+            key: m.key(),
+            kind: m.kind(),
+            y: m.y_rule(),
+            unit: m.unit(),
+            axis: m.axis_label(),
+            gpu: m.needs_gpu(),
+            levels: frames
+                .iter()
+                .zip(&levels)
+                .map(|(f, l)| {
+                    (
+                        l.name,
+                        PanelOut {
+                            title: m.title(l.cpus, l.gpus),
+                            limit: m.limit(f.level, input.info),
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect();
     Ok((
         Model {
             version: DATA_VERSION,
@@ -223,15 +279,11 @@ pub(crate) fn build<'a>(
             interval: input.info.interval,
             origin,
             wallclock_origin,
-            num_gpus: frames
-                .iter()
-                .map(|f| f.num_gpus)
-                .max()
-                .unwrap_or(0)
-                .max(input.info.num_gpus),
+            num_gpus,
             gpu_memory,
             gpu_name: &input.info.gpu_name,
             initial,
+            metrics,
             cells,
             levels,
         },
