@@ -60,7 +60,7 @@ impl Figure {
         let mut buf = vec![0u8; w as usize * h as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-            render::draw(&root, self)?;
+            render::draw(&root, self, true)?;
             root.present().map_err(VizError::render)?;
         }
         Ok(buf)
@@ -99,7 +99,7 @@ impl Figure {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, self.size()).into_drawing_area();
-            render::draw(&root, self)?;
+            render::draw(&root, self, false)?;
             root.present().map_err(VizError::render)?;
         }
         Ok(out)

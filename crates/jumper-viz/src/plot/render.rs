@@ -142,15 +142,18 @@ struct CellLabel {
 }
 
 /// Draws the whole figure on `root` (already the figure's size).
+///
+/// `piecewise`: draw wide lines piece by piece (bitmaps; see [`stroke_path`]).
 pub(crate) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fig: &Figure,
+    piecewise: bool,
 ) -> Result<(), VizError> {
     font::ensure_registered()?;
     root.fill(&WHITE).map_err(VizError::render)?;
     let areas = root.split_evenly((fig.panels.len().max(1), 1));
     for (panel, area) in fig.panels.iter().zip(&areas) {
-        draw_panel(root, area, panel, fig)?;
+        draw_panel(root, area, panel, fig, piecewise)?;
     }
     Ok(())
 }
@@ -160,6 +163,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
     fig: &Figure,
+    piecewise: bool,
 ) -> Result<(), VizError> {
     let s = &fig.summary;
     let (x0, x1) = s.x_range;
@@ -278,7 +282,7 @@ fn draw_panel<DB: DrawingBackend>(
                 px.push(c);
             }
         }
-        stroke_path(root, &px, stroke(line.role))?;
+        stroke_path(root, &px, stroke(line.role), piecewise)?;
     }
 
     draw_header(area, panel, fig)
@@ -286,33 +290,39 @@ fn draw_panel<DB: DrawingBackend>(
 
 /// Draws a polyline given in backend pixels.
 ///
-/// plotters turns a path wider than one pixel into one polygon, and a dense series (sharp
-/// back-and-forth turns, as in a thinned hour of samples) makes that polygon self-intersect
-/// and spike far outside the plot. Wide lines are therefore drawn one straight piece at a
-/// time (each piece a simple quadrilateral), and dashes are cut here, in pixel space.
+/// plotters' bitmap backend turns a path wider than one pixel into one polygon, and a dense
+/// series (sharp back-and-forth turns, as in a thinned hour of samples) makes that polygon
+/// self-intersect and spike far outside the plot. With `piecewise` (bitmaps), wide lines are
+/// therefore drawn one straight piece at a time, each a simple quadrilateral; SVG strokes
+/// paths itself and gets whole polylines. Dashes are cut here, in pixel space, for both.
 fn stroke_path<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     px: &[BackendCoord],
     st: Stroke,
+    piecewise: bool,
 ) -> Result<(), VizError> {
+    let draw = |path: &[BackendCoord], c: RGBAColor, w: u32| {
+        if w == 1 || !piecewise {
+            root.draw(&PathElement::new(path.to_vec(), c.stroke_width(w)))
+        } else {
+            path.windows(2)
+                .try_for_each(|s| root.draw(&PathElement::new(vec![s[0], s[1]], c.stroke_width(w))))
+        }
+        .map_err(VizError::render)
+    };
     match st {
-        Stroke::Solid(c, 1) => root
-            .draw(&PathElement::new(px.to_vec(), c.stroke_width(1)))
-            .map_err(VizError::render),
-        Stroke::Solid(c, w) => px
-            .windows(2)
-            .try_for_each(|s| root.draw(&PathElement::new(vec![s[0], s[1]], c.stroke_width(w))))
-            .map_err(VizError::render),
+        Stroke::Solid(c, w) => draw(px, c, w),
         Stroke::Dashed(dash, gap, c, w) => dashes(px, f64::from(dash), f64::from(gap))
-            .into_iter()
-            .try_for_each(|(a, b)| root.draw(&PathElement::new(vec![a, b], c.stroke_width(w))))
-            .map_err(VizError::render),
+            .iter()
+            .try_for_each(|d| draw(d, c, w)),
     }
 }
 
-/// The straight pieces of a dash pattern (`dash` on, `gap` off, in pixels) along a polyline.
-fn dashes(px: &[BackendCoord], dash: f64, gap: f64) -> Vec<(BackendCoord, BackendCoord)> {
-    let mut out = Vec::new();
+/// The dashes of a dash pattern (`dash` on, `gap` off, in pixels) along a polyline; each dash
+/// is a polyline of its own (it may turn a corner).
+fn dashes(px: &[BackendCoord], dash: f64, gap: f64) -> Vec<Vec<BackendCoord>> {
+    let mut out: Vec<Vec<BackendCoord>> = Vec::new();
+    let mut current: Vec<BackendCoord> = Vec::new();
     let (mut on, mut left) = (true, dash);
     let round = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
     for s in px.windows(2) {
@@ -323,19 +333,29 @@ fn dashes(px: &[BackendCoord], dash: f64, gap: f64) -> Vec<(BackendCoord, Backen
         while t < len {
             let step = left.min(len - t);
             if on {
-                let a = round(x0 + dx * t / len, y0 + dy * t / len);
-                let b = round(x0 + dx * (t + step) / len, y0 + dy * (t + step) / len);
-                if a != b {
-                    out.push((a, b));
+                for p in [
+                    round(x0 + dx * t / len, y0 + dy * t / len),
+                    round(x0 + dx * (t + step) / len, y0 + dy * (t + step) / len),
+                ] {
+                    if current.last() != Some(&p) {
+                        current.push(p);
+                    }
                 }
             }
             t += step;
             left -= step;
             if left <= 1e-9 {
+                if on && current.len() > 1 {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.clear();
                 on = !on;
                 left = if on { dash } else { gap };
             }
         }
+    }
+    if current.len() > 1 {
+        out.push(current);
     }
     out
 }
@@ -482,12 +502,13 @@ mod tests {
         assert_eq!(
             d,
             [
-                ((0, 0), (4, 0)),
-                ((7, 0), (10, 0)),
-                ((10, 0), (10, 1)),
-                ((10, 4), (10, 8))
+                vec![(0, 0), (4, 0)],
+                vec![(7, 0), (10, 0), (10, 1)],
+                vec![(10, 4), (10, 8)]
             ]
         );
+        // A pattern that ends mid-dash keeps the partial dash.
+        assert_eq!(dashes(&[(0, 0), (2, 0)], 4.0, 3.0), [vec![(0, 0), (2, 0)]]);
         assert!(dashes(&[(5, 5)], 4.0, 3.0).is_empty());
     }
 
@@ -509,8 +530,8 @@ mod tests {
             let px: Vec<BackendCoord> = (50..150)
                 .flat_map(|x| [(x, 40 + rnd()), (x, 40 + rnd()), (x + 1, 40 + rnd())])
                 .collect();
-            stroke_path(&root, &px, Stroke::Solid(BLACK.to_rgba(), 2)).unwrap();
-            stroke_path(&root, &px, Stroke::Dashed(7, 4, BLACK.to_rgba(), 2)).unwrap();
+            stroke_path(&root, &px, Stroke::Solid(BLACK.to_rgba(), 2), true).unwrap();
+            stroke_path(&root, &px, Stroke::Dashed(7, 4, BLACK.to_rgba(), 2), true).unwrap();
             root.present().unwrap();
         }
         for y in 0..h {
