@@ -37,20 +37,16 @@ pub enum VizError {
     #[error(transparent)]
     Range(#[from] DataError),
     /// A figure size outside what can be drawn.
-    #[error("invalid figure size {width}x{height} px; width must be {min_width}..={max_width} px and each panel {min_panel}..={max_panel} px high")]
+    #[error("invalid figure size: {width} px wide, {panel_height} px per panel, {panels} panels; {rule}")]
     BadSize {
         /// Requested width.
         width: u32,
-        /// Requested panel height.
-        height: u32,
-        /// Smallest accepted width.
-        min_width: u32,
-        /// Largest accepted width.
-        max_width: u32,
-        /// Smallest accepted panel height.
-        min_panel: u32,
-        /// Largest accepted panel height.
-        max_panel: u32,
+        /// Requested height of one panel.
+        panel_height: u32,
+        /// Number of panels.
+        panels: usize,
+        /// What is accepted.
+        rule: String,
     },
     /// A file name whose extension names no image format we write.
     #[error("unsupported image format '{ext}' (supported: png, svg, jpg, jpeg)")]

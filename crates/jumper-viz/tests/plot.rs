@@ -438,9 +438,19 @@ fn bad_requests_are_one_clear_line() {
         width: 10,
         ..Default::default()
     };
+    assert_eq!(
+        plot(&f, &cells, &info(), &s).unwrap_err().to_string(),
+        "invalid figure size: 10 px wide, 260 px per panel, 4 panels; width must be \
+         400..=8000 px, each panel 160..=2000 px high, the image at most 40 megapixels"
+    );
+    let huge = PlotSpec {
+        width: 8000,
+        panel_height: 2000,
+        ..spec("io", ":", false)
+    };
     assert!(matches!(
-        plot(&f, &cells, &info(), &s),
-        Err(VizError::BadSize { .. })
+        plot(&f, &cells, &info(), &huge),
+        Err(VizError::BadSize { panels: 4, .. })
     ));
 }
 

@@ -10,7 +10,8 @@ type Bucket = (usize, [(f64, f64); 4], [usize; 4]);
 
 /// The points of `(xs, ys)` to draw in `columns` pixel columns spanning `[x0, x1]`.
 ///
-/// NaN values are dropped (a missing core or GPU draws nothing). Series with at most four
+/// Points that are not finite are dropped (a missing core or GPU is NaN and draws nothing;
+/// an infinite value from a damaged file would otherwise send the line off the image). Series with at most four
 /// points per column are returned whole.
 pub(crate) fn minmax_per_column(
     xs: &[f64],
@@ -22,7 +23,7 @@ pub(crate) fn minmax_per_column(
     let points = xs
         .iter()
         .zip(ys)
-        .filter(|(_, y)| !y.is_nan())
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
         .map(|(&x, &y)| (x, y));
     let columns = columns.max(1);
     let span = x1 - x0;
@@ -87,6 +88,8 @@ mod tests {
             minmax_per_column(&xs, &ys, 0.0, 2.0, 10),
             [(0.0, 1.0), (2.0, 3.0)]
         );
+        let ys = [f64::INFINITY, 2.0, f64::NEG_INFINITY];
+        assert_eq!(minmax_per_column(&xs, &ys, 0.0, 2.0, 10), [(1.0, 2.0)]);
     }
 
     #[test]

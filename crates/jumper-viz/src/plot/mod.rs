@@ -54,6 +54,8 @@ pub const DEFAULT_PANEL_HEIGHT: u32 = 260;
 pub const WIDTH_RANGE: std::ops::RangeInclusive<u32> = 400..=8000;
 /// Accepted panel heights.
 pub const PANEL_HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 160..=2000;
+/// The largest image, in pixels (the RGB buffer is three bytes per pixel).
+pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// What to plot.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,21 +178,30 @@ pub fn plot(
     info: &MonitorInfo,
     spec: &PlotSpec,
 ) -> Result<Figure, VizError> {
-    if !WIDTH_RANGE.contains(&spec.width) || !PANEL_HEIGHT_RANGE.contains(&spec.panel_height) {
-        return Err(VizError::BadSize {
-            width: spec.width,
-            height: spec.panel_height,
-            min_width: *WIDTH_RANGE.start(),
-            max_width: *WIDTH_RANGE.end(),
-            min_panel: *PANEL_HEIGHT_RANGE.start(),
-            max_panel: *PANEL_HEIGHT_RANGE.end(),
-        });
-    }
     let metrics = if spec.metrics.is_empty() {
         default_metrics(frame.num_gpus)
     } else {
         spec.metrics.clone()
     };
+    let pixels = u64::from(spec.width) * u64::from(spec.panel_height) * metrics.len() as u64;
+    if !WIDTH_RANGE.contains(&spec.width)
+        || !PANEL_HEIGHT_RANGE.contains(&spec.panel_height)
+        || pixels > MAX_PIXELS
+    {
+        return Err(VizError::BadSize {
+            width: spec.width,
+            panel_height: spec.panel_height,
+            panels: metrics.len(),
+            rule: format!(
+                "width must be {}..={} px, each panel {}..={} px high, the image at most {} megapixels",
+                WIDTH_RANGE.start(),
+                WIDTH_RANGE.end(),
+                PANEL_HEIGHT_RANGE.start(),
+                PANEL_HEIGHT_RANGE.end(),
+                MAX_PIXELS / 1_000_000
+            ),
+        });
+    }
     if frame.num_gpus == 0 {
         if let Some(m) = metrics.iter().find(|m| m.needs_gpu()) {
             return Err(VizError::NoGpus {
