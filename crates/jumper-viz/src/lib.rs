@@ -6,8 +6,8 @@
 //!
 //! - [`catalog`]: JUmPER's metric keys and subsets, shared by every picture and the CLI's
 //!   `--metrics`;
-//! - [`plot`]: static plots, one panel per metric, as PNG, SVG or JPEG, drawn with plotters
-//!   and an embedded font (no system font needed);
+//! - [`plot`](mod@plot): static plots, one panel per metric, as PNG, SVG or JPEG, drawn with
+//!   plotters and an embedded font (no system font needed);
 //! - [`dashboard`]: the self-contained offline HTML dashboard;
 //! - [`lttb`]: downsampling of long series for display.
 
