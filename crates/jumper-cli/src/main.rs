@@ -4,6 +4,8 @@
 //! what the service reports. Exit codes are in [`exit`].
 
 mod exit;
+mod offline;
+mod replay;
 mod run;
 
 use std::process::ExitCode;
@@ -23,6 +25,17 @@ struct Cli {
 enum Command {
     /// Run a command as one monitored cell; its output and exit status pass through.
     Run(run::RunArgs),
+    /// Run a monitored script (cells marked `# %%`, `%` command lines) in one persistent
+    /// interpreter. Exit status 0 when every cell succeeded, 1 when one failed.
+    Replay(replay::ReplayArgs),
+    /// Report on a session (ours or JUmPER's) for a cell range and level.
+    Report(offline::ReportArgs),
+    /// Plot a session: PNG, SVG or JPEG figures, or an interactive offline HTML dashboard.
+    Plot(offline::PlotArgs),
+    /// Show or write a session's cell history.
+    History(offline::HistoryArgs),
+    /// Export a session's perf data (and cell history) as CSV or JSON.
+    Export(offline::ExportArgs),
     /// Show the hardware: CPUs, affinity, memory and its limits, GPUs.
     Resources {
         /// Print JSON instead of text.
@@ -35,16 +48,100 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code as u8);
+            use clap::error::ErrorKind as K;
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // A bad value or option is one line; clap's longer messages (a missing argument
+            // with its usage) are kept as they are.
+            match e.kind() {
+                K::InvalidValue
+                | K::ValueValidation
+                | K::UnknownArgument
+                | K::InvalidSubcommand
+                | K::NoEquals
+                | K::TooManyValues
+                | K::ArgumentConflict => {
+                    let text = e.render().to_string();
+                    let first = text.lines().next().unwrap_or("bad usage");
+                    let first = first.strip_prefix("error: ").unwrap_or(first);
+                    eprintln!("jumper: {first} (see --help)");
+                }
+                _ => {
+                    let _ = e.print();
+                }
+            }
+            return ExitCode::from(exit::USAGE as u8);
         }
     };
     let code = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Replay(args) => replay::replay(args),
+        Command::Report(args) => offline_status(offline::report(args)),
+        Command::Plot(args) => offline_status(offline::plot(args)),
+        Command::History(args) => offline_status(offline::history(args)),
+        Command::Export(args) => offline_status(offline::export(args)),
         Command::Resources { json } => resources(json),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// Exit status of an offline command: bad input (a missing session, an unknown level) is a
+/// usage error, a failure to write is jumper's.
+fn offline_status(r: anyhow::Result<()>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("jumper: {e:#}");
+            let write_failed = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some()
+                    || matches!(
+                        c.downcast_ref::<jumper_core::ServiceError>(),
+                        Some(jumper_core::ServiceError::Write { .. })
+                    )
+            });
+            if write_failed {
+                exit::JUMPER_FAILED
+            } else {
+                exit::USAGE
+            }
+        }
+    }
+}
+
+/// Parses `--interval`: a number of seconds > 0.
+pub(crate) fn parse_interval(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "invalid interval '{s}': must be a number of seconds greater than 0"
+        )),
+    }
+}
+
+/// Parses a level this machine can sample.
+pub(crate) fn parse_level(s: &str) -> Result<jumper_data::Level, String> {
+    let avail = jumper_monitor::monitor_default_levels();
+    jumper_data::Level::parse_among(s, &avail).map_err(|e| e.to_string())
+}
+
+/// Writes a file through a temporary sibling and a rename, so a failure leaves no half file.
+pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.jumper-tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })
 }
 
 fn resources(json: bool) -> i32 {

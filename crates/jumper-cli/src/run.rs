@@ -16,13 +16,13 @@ use crate::exit;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Seconds between samples (a positive number).
-    #[arg(long, default_value = "1.0", value_parser = parse_interval, allow_hyphen_values = true)]
+    #[arg(long, default_value = "1.0", value_parser = crate::parse_interval, allow_hyphen_values = true)]
     interval: f64,
     /// Levels to sample, comma separated (process, user, system; slurm inside a SLURM job).
-    #[arg(long, value_delimiter = ',', value_parser = parse_level)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::parse_level)]
     levels: Option<Vec<Level>>,
     /// Level of the printed report.
-    #[arg(long, default_value = "process", value_parser = parse_level)]
+    #[arg(long, default_value = "process", value_parser = crate::parse_level)]
     level: Level,
     /// Write the session (JUmPER 0.4.1 layout) to this directory, or zip if it ends in .zip.
     #[arg(long, value_name = "DIR")]
@@ -30,26 +30,15 @@ pub struct RunArgs {
     /// Write the JSON report (schema jumper.report.v1) to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write the HTML report (a standalone page) to this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Do not print the text report.
     #[arg(long, short)]
     quiet: bool,
     /// The command and its arguments (after `--`).
     #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     command: Vec<String>,
-}
-
-fn parse_interval(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!(
-            "invalid interval '{s}': must be a number of seconds greater than 0"
-        )),
-    }
-}
-
-fn parse_level(s: &str) -> Result<Level, String> {
-    let avail = jumper_monitor::monitor_default_levels();
-    Level::parse_among(s, &avail).map_err(|e| e.to_string())
 }
 
 static CHILD: AtomicI32 = AtomicI32::new(0);
@@ -203,6 +192,19 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
     if let Some(p) = &args.json {
         if let Err(e) = service.write_report_json(None, args.level, p) {
             eprintln!("jumper: {e}");
+            failed = true;
+        }
+    }
+    if let Some(p) = &args.html {
+        let written = service
+            .report(None, args.level)
+            .map_err(anyhow::Error::from)
+            .and_then(|r| {
+                let html = jumper_core::render(&r, jumper_report::Format::Html);
+                crate::write_atomic(p, html.as_bytes())
+            });
+        if let Err(e) = written {
+            eprintln!("jumper: {e:#}");
             failed = true;
         }
     }

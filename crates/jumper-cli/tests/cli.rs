@@ -333,3 +333,8 @@ fn resources_shows_the_hardware() {
         "{t}"
     );
 }
+
+#[path = "cli/offline.rs"]
+mod offline;
+#[path = "cli/replay.rs"]
+mod replay;

@@ -1,4 +1,6 @@
 use jumper_data::DataError;
+
+use crate::CommandError;
 use jumper_monitor::MonitorError;
 use jumper_report::ReportError;
 use jumper_session::SessionError;
@@ -19,6 +21,28 @@ pub enum ServiceError {
     /// A session could not be exported.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// A script could not be read, recorded or run.
+    #[error(transparent)]
+    Script(#[from] jumper_script::ScriptError),
+    /// A plot or dashboard could not be made.
+    #[error(transparent)]
+    Viz(#[from] jumper_viz::VizError),
+    /// The dashboard could not be made.
+    #[error(transparent)]
+    Dashboard(#[from] jumper_viz::dashboard::DashboardError),
+    /// A command line that does not parse.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// `perfmonitor_start` while the sampler runs.
+    #[error("performance monitoring is already running (interval {0} s); run perfmonitor_stop first to change it")]
+    AlreadyRunning(f64),
+    /// `perfmonitor_stop` while nothing runs.
+    #[error("performance monitoring is not running (it was stopped before)")]
+    NotRunning,
+    /// A command that needs something the session does not have (e.g. cells), or that jumper
+    /// does not offer; the message says what to do instead.
+    #[error("{0}")]
+    Refused(String),
     /// Monitoring was never started and no session was imported.
     #[error("no active performance monitoring session (start one with perfmonitor_start)")]
     NoMonitor,

@@ -4,6 +4,8 @@ use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, Level, MonitorInfo, PerfFrame, SampleKind,
     Thresholds,
 };
+
+use crate::data::{Data, Offline};
 use jumper_monitor::gpu::GpuBackend;
 use jumper_monitor::{Monitor, MonitorOptions, Resources};
 use jumper_report::{JsonRenderer, Renderer, Report, TextRenderer};
@@ -89,8 +91,13 @@ impl ServiceBuilder {
             settings: self.settings,
             root_pid: self.root_pid,
             gpu: self.gpu,
-            monitor: None,
+            data: Data::Empty,
             history: CellHistory::new(),
+            auto_reports: None,
+            recorder: None,
+            titles: Vec::new(),
+            running_title: None,
+            script_interpreter: None,
         })
     }
 }
@@ -100,8 +107,26 @@ pub struct PerfmonitorService {
     settings: Settings,
     root_pid: Option<u32>,
     gpu: Option<Option<Box<dyn GpuBackend>>>,
-    monitor: Option<Monitor>,
-    history: CellHistory,
+    pub(crate) data: Data,
+    pub(crate) history: CellHistory,
+    /// Reports after every cell (`perfmonitor_enable_perfreports`).
+    pub(crate) auto_reports: Option<AutoReports>,
+    /// Script recording in progress (`start_write_script`).
+    pub(crate) recorder: Option<jumper_script::Recorder>,
+    /// Title of each completed cell (by position), for recorded scripts.
+    pub(crate) titles: Vec<String>,
+    running_title: Option<String>,
+    /// The interpreter of the script being replayed (for the `#!` line of recorded scripts).
+    pub(crate) script_interpreter: Option<jumper_script::Interpreter>,
+}
+
+/// Settings of the reports shown after every cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoReports {
+    /// Level of the reports.
+    pub level: Level,
+    /// Plain text instead of HTML.
+    pub text: bool,
 }
 
 /// Ends its cell when dropped (as failed if the thread is panicking); see
@@ -159,16 +184,23 @@ impl PerfmonitorService {
 
     /// Whether the sampler is running.
     pub fn is_monitoring(&self) -> bool {
-        self.monitor.as_ref().is_some_and(Monitor::is_running)
+        self.data.live().is_some_and(Monitor::is_running)
     }
 
     /// Starts monitoring at the configured interval. Starting twice is an error naming the
     /// running interval; nothing is lost.
+    ///
+    /// After a stop, a new sampler starts and its rows are appended to the earlier ones (both
+    /// use the same monotonic clock). An imported session is detached first: its cells and data
+    /// stay in its files, and the new session's cells start at 0, so time bases never mix.
     pub fn start_monitoring(&mut self) -> Result<&Monitor, ServiceError> {
         if self.is_monitoring() {
-            return Err(ServiceError::CellState(
-                "performance monitoring already running",
-            ));
+            return Err(ServiceError::AlreadyRunning(self.settings.interval));
+        }
+        if matches!(self.data, Data::Imported(_)) {
+            self.data = Data::Empty;
+            self.history = CellHistory::new();
+            self.titles.clear();
         }
         let opts = MonitorOptions {
             interval: self.settings.interval,
@@ -177,25 +209,69 @@ impl PerfmonitorService {
             gpu: self.gpu.take(),
             config: None,
         };
-        let m = Monitor::start(opts)?;
-        Ok(self.monitor.insert(m))
+        self.data.start(Monitor::start(opts)?);
+        self.data.live().ok_or(ServiceError::NoMonitor)
     }
 
     /// Stops monitoring; reports and exports keep working on the data.
     pub fn stop_monitoring(&mut self) -> Result<MonitorInfo, ServiceError> {
-        let m = self.monitor.as_mut().ok_or(ServiceError::NoMonitor)?;
-        Ok(m.stop())
+        match self.data.live_mut() {
+            Some(m) if m.is_running() => Ok(m.stop()),
+            Some(_) => Err(ServiceError::NotRunning),
+            None => Err(ServiceError::NoMonitor),
+        }
     }
 
-    /// The monitor, if started.
+    /// Changes the sampling interval used by the next start (seconds, > 0).
+    pub fn set_interval(&mut self, seconds: f64) -> Result<(), ServiceError> {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Err(jumper_monitor::MonitorError::BadInterval(seconds).into());
+        }
+        self.settings.interval = seconds;
+        Ok(())
+    }
+
+    /// Tells the service which interpreter runs the cells (recorded scripts name it in their
+    /// `#!` line).
+    pub fn set_script_interpreter(&mut self, interpreter: Option<jumper_script::Interpreter>) {
+        self.script_interpreter = interpreter;
+    }
+
+    /// Sets the analyzer thresholds (an imported session brings its own).
+    pub fn set_thresholds(&mut self, t: Thresholds) {
+        self.settings.thresholds = t;
+    }
+
+    /// Replaces the data and the completed cells with an imported session's; a running cell
+    /// stays open and continues the imported numbering.
+    pub fn attach_imported(&mut self, offline: Offline, cells: Vec<CellRecord>) {
+        self.titles = vec![String::new(); cells.len()];
+        self.history.replace_completed(cells);
+        self.data = Data::Imported(Box::new(offline));
+    }
+
+    /// The live (running or stopped) monitor, if any.
     pub fn monitor(&self) -> Option<&Monitor> {
-        self.monitor.as_ref()
+        self.data.live()
+    }
+
+    /// The imported session, if one is attached.
+    pub fn imported(&self) -> Option<&Offline> {
+        match &self.data {
+            Data::Imported(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The levels with data: the monitor's, or the imported session's.
+    pub fn levels(&self) -> Vec<Level> {
+        self.data.levels()
     }
 
     /// Sets the root process of the process level (e.g. a command just spawned).
     pub fn set_root(&mut self, pid: Option<u32>) -> Result<(), ServiceError> {
         self.root_pid = pid;
-        if let Some(m) = self.monitor.as_mut() {
+        if let Some(m) = self.data.live_mut() {
             if m.is_running() {
                 m.set_root(pid)?;
             }
@@ -204,7 +280,7 @@ impl PerfmonitorService {
     }
 
     fn boundary(&self, kind: SampleKind) -> Result<f64, ServiceError> {
-        match self.monitor.as_ref() {
+        match self.data.live() {
             Some(m) if m.is_running() => Ok(m.sample_now(kind)?),
             // Cells still get a history entry without a monitor, as in JUmPER.
             _ => Ok(jumper_data::time::monotonic_s()),
@@ -225,6 +301,19 @@ impl PerfmonitorService {
         Ok(self.history.begin(raw_cell, magics, t, wall))
     }
 
+    /// Like [`begin_cell`](Self::begin_cell) with a title (the text after `# %%` in a script),
+    /// which a recorded script keeps.
+    pub fn begin_titled_cell(
+        &mut self,
+        title: &str,
+        raw_cell: &str,
+        magics: Vec<String>,
+    ) -> Result<usize, ServiceError> {
+        let i = self.begin_cell(raw_cell, magics)?;
+        self.running_title = Some(title.to_string());
+        Ok(i)
+    }
+
     /// Ends the running cell with a sample; returns its record.
     pub fn end_cell(
         &mut self,
@@ -236,10 +325,19 @@ impl PerfmonitorService {
         }
         let t = self.boundary(SampleKind::CellEnd)?;
         let wall = jumper_data::time::wallclock_s();
-        self.history
+        let rec = self
+            .history
             .end(t, wall, status, error)
             .cloned()
-            .ok_or(ServiceError::CellState("no cell is running"))
+            .ok_or(ServiceError::CellState("no cell is running"))?;
+        let title = self.running_title.take().unwrap_or_default();
+        if let Some(r) = self.recorder.as_mut() {
+            if !crate::commands::is_recording_control(&rec) {
+                r.record(&title, &rec.raw_cell);
+            }
+        }
+        self.titles.push(title);
+        Ok(rec)
     }
 
     /// A guard that ends the cell when dropped.
@@ -268,13 +366,16 @@ impl PerfmonitorService {
         &self.history
     }
 
-    /// The derived table of a level.
+    /// The derived table of a level (live, stopped or imported data).
     pub fn frame(&self, level: Level) -> Result<PerfFrame, ServiceError> {
-        let m = self.monitor.as_ref().ok_or(ServiceError::NoMonitor)?;
-        m.frame(level)
+        if matches!(self.data, Data::Empty) {
+            return Err(ServiceError::NoMonitor);
+        }
+        self.data
+            .frame(level)
             .ok_or_else(|| ServiceError::LevelNotMonitored {
                 given: level.to_string(),
-                available: m
+                available: self
                     .levels()
                     .iter()
                     .map(|l| l.as_str())
@@ -283,9 +384,9 @@ impl PerfmonitorService {
             })
     }
 
-    /// Monitor info with its cost so far.
+    /// Monitor info with its cost so far (for imported sessions: from the manifest).
     pub fn monitor_info(&self) -> Result<MonitorInfo, ServiceError> {
-        Ok(self.monitor.as_ref().ok_or(ServiceError::NoMonitor)?.info())
+        self.data.info().ok_or(ServiceError::NoMonitor)
     }
 
     /// A report for a range of cells (default: the last completed cell) at a level.
@@ -337,10 +438,9 @@ impl PerfmonitorService {
 
     /// Exports the whole session (directory, or zip if the name ends in `.zip`).
     pub fn export_session(&self, path: &Path) -> Result<Exported, ServiceError> {
-        let m = self.monitor.as_ref().ok_or(ServiceError::NoMonitor)?;
-        let info = m.info();
-        let levels = m.levels().to_vec();
-        let frames: Vec<PerfFrame> = levels.iter().filter_map(|l| m.frame(*l)).collect();
+        let info = self.monitor_info()?;
+        let levels = self.levels();
+        let frames: Vec<PerfFrame> = levels.iter().filter_map(|l| self.data.frame(*l)).collect();
         let mut session = Session::new(&info, &levels, &frames, self.history.cells());
         session.thresholds = self.settings.thresholds;
         session.reporter_level = self.settings.report_level;
@@ -354,7 +454,7 @@ impl PerfmonitorService {
 
     /// Hardware resources (from the monitor, or detected now).
     pub fn resources(&self) -> Resources {
-        match &self.monitor {
+        match self.data.live() {
             Some(m) => m.resources().clone(),
             None => Resources::detect(Path::new("/proc"), Path::new("/sys/fs/cgroup"), Vec::new()),
         }

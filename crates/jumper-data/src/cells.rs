@@ -113,6 +113,16 @@ impl CellHistory {
         self.cells.last()
     }
 
+    /// Replaces the completed cells (e.g. with an imported session's, indices kept). A running
+    /// cell stays open and is renumbered to follow them.
+    pub fn replace_completed(&mut self, cells: Vec<CellRecord>) {
+        self.cells = cells;
+        let next = self.next_index();
+        if let Some(open) = self.running.as_mut() {
+            open.record.cell_index = next;
+        }
+    }
+
     /// The index the next cell will get.
     pub fn next_index(&self) -> usize {
         self.cells.last().map_or(0, |c| c.cell_index + 1)

@@ -1,0 +1,182 @@
+//! `jumper report|plot|history|export SESSION`: work on an exported session, ours or JUmPER's.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use jumper_core::PerfmonitorService;
+use jumper_data::{CellRange, Level};
+use jumper_report::Format;
+
+/// Options every offline command shares.
+#[derive(Debug, Args)]
+pub struct SessionArg {
+    /// A session directory or .zip written by jumper or by JUmPER 0.3.x/0.4.1.
+    #[arg(value_name = "SESSION")]
+    session: PathBuf,
+}
+
+/// Arguments of `jumper report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    session: SessionArg,
+    /// Cells to cover: N, A:B, :B, A: (inclusive, negative counts from the end). Default: all.
+    #[arg(long, value_parser = parse_range, allow_hyphen_values = true)]
+    cell: Option<CellRange>,
+    /// Level of the report.
+    #[arg(long, default_value = "process", value_parser = parse_level)]
+    level: Level,
+    /// text, json, html or markdown.
+    #[arg(long, default_value = "text", value_parser = parse_format)]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Arguments of `jumper history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    session: SessionArg,
+    /// Write the history to a .csv or .json file instead of printing a table.
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+/// Arguments of `jumper export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    session: SessionArg,
+    /// Level of the perf data.
+    #[arg(long, default_value = "process", value_parser = parse_level)]
+    level: Level,
+    /// Perf data file (.csv or .json; JUmPER's columns plus jumper's raw counters).
+    #[arg(long, value_name = "FILE", required_unless_present = "cell_history")]
+    file: Option<PathBuf>,
+    /// Also (or only) write the cell history to this .csv or .json file.
+    #[arg(long, value_name = "FILE")]
+    cell_history: Option<PathBuf>,
+}
+
+/// Arguments of `jumper plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    session: SessionArg,
+    /// Metric keys or subsets, comma separated (e.g. cpu_summary,memory,io_write or cpu,io).
+    #[arg(long)]
+    metrics: Option<String>,
+    /// Cells to plot (default: JUmPER's — from the last long cell to the end; `:` for all).
+    #[arg(long, value_parser = parse_range, allow_hyphen_values = true)]
+    cell: Option<CellRange>,
+    /// Level to plot.
+    #[arg(long, default_value = "process", value_parser = parse_level)]
+    level: Level,
+    /// Keep idle time between cells on the time axis.
+    #[arg(long)]
+    show_idle: bool,
+    /// Output: .png, .svg, .jpg/.jpeg (static figure) or .html (interactive dashboard).
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+}
+
+fn parse_range(s: &str) -> Result<CellRange, String> {
+    CellRange::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse::<Level>().map_err(|e| e.to_string())
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+fn open(session: &Path) -> Result<PerfmonitorService> {
+    let mut service = PerfmonitorService::builder()
+        .gpu(None)
+        .build()
+        .context("cannot set up jumper")?;
+    service.import_session(session)?;
+    Ok(service)
+}
+
+fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(p) => crate::write_atomic(p, text.as_bytes()),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// `jumper report`.
+pub fn report(a: ReportArgs) -> Result<()> {
+    let service = open(&a.session.session)?;
+    let range = a.cell.unwrap_or_else(CellRange::all);
+    let report = service.report(Some(&range), a.level)?;
+    let text = jumper_core::render(&report, a.format);
+    write_or_print(a.output.as_deref(), &text)
+}
+
+/// `jumper history`.
+pub fn history(a: HistoryArgs) -> Result<()> {
+    let mut service = open(&a.session.session)?;
+    let line = match &a.file {
+        Some(f) => format!(
+            "perfmonitor_export_cell_history --file {}",
+            jumper_core::command::quote(&f.to_string_lossy())
+        ),
+        None => "show_cell_history".to_string(),
+    };
+    for o in service.run_command(&line)? {
+        print!("{}", o.to_text());
+    }
+    Ok(())
+}
+
+/// `jumper export`.
+pub fn export(a: ExportArgs) -> Result<()> {
+    let mut service = open(&a.session.session)?;
+    if let Some(f) = &a.file {
+        let line = format!(
+            "perfmonitor_export_perfdata --level {} --file {}",
+            a.level,
+            jumper_core::command::quote(&f.to_string_lossy())
+        );
+        for o in service.run_command(&line)? {
+            eprint!("{}", o.to_text());
+        }
+    }
+    if let Some(f) = &a.cell_history {
+        let line = format!(
+            "perfmonitor_export_cell_history --file {}",
+            jumper_core::command::quote(&f.to_string_lossy())
+        );
+        for o in service.run_command(&line)? {
+            eprint!("{}", o.to_text());
+        }
+    }
+    Ok(())
+}
+
+/// `jumper plot`.
+pub fn plot(a: PlotArgs) -> Result<()> {
+    let mut service = open(&a.session.session)?;
+    let args = jumper_core::command::PlotArgs {
+        metrics: a.metrics,
+        cell: a.cell,
+        level: Some(a.level),
+        save: Some(a.output),
+        show_idle: a.show_idle,
+        ..Default::default()
+    };
+    for o in service.execute(jumper_core::Command::Plot(args))? {
+        eprint!("{}", o.to_text());
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! `jumper report|history|export|plot SESSION` on JUmPER's own session and on ours.
+
+use std::path::{Path, PathBuf};
+
+use super::{jumper, scratch};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
+}
+
+fn out(args: &[&str]) -> std::process::Output {
+    jumper().args(args).output().unwrap()
+}
+
+#[test]
+fn reports_on_jumpers_session_match_its_printed_figures() {
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("notebook_outputs.json")).unwrap(),
+    )
+    .unwrap();
+    let session = fixtures().join("session.zip");
+    let mut checked = 0;
+    for c in expected["cells"].as_array().unwrap() {
+        let cmd = c["cell"].as_str().unwrap();
+        // Reports without --cell covered the last cell *at that time* in the notebook.
+        let Some(rest) = cmd.strip_prefix("%perfmonitor_perfreport ") else {
+            continue;
+        };
+        if !rest.contains("--cell") {
+            continue;
+        }
+        let words: Vec<&str> = rest.split_whitespace().filter(|w| *w != "--text").collect();
+        let o = jumper()
+            .arg("report")
+            .arg(&session)
+            .args(&words)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let ours = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            ours.starts_with(c["stdout"].as_str().unwrap()),
+            "{cmd}\n{ours}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3);
+}
+
+#[test]
+fn history_export_and_formats() {
+    let d = scratch();
+    let session = fixtures().join("session");
+    let s = session.to_str().unwrap();
+    let o = out(&["history", s]);
+    assert!(o.status.success());
+    let t = String::from_utf8(o.stdout).unwrap();
+    assert!(t.starts_with("Cell history (20 cells)"), "{t}");
+
+    let perf = d.path().join("perf.json");
+    let o = out(&[
+        "export",
+        s,
+        "--level",
+        "user",
+        "--file",
+        perf.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&perf).unwrap()).unwrap();
+    let rows = v.as_array().unwrap();
+    let csv_rows = std::fs::read_to_string(session.join("perf_user.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(rows.len(), csv_rows);
+    assert!(rows[0].get("cpu_util_avg").is_some());
+
+    let html = d.path().join("r.html");
+    let o = out(&[
+        "report",
+        s,
+        "--cell",
+        "1:6",
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        h.starts_with("<!doctype html>") || h.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &h[..40]
+    );
+
+    let o = out(&["report", s, "--format", "json", "--cell", "-15:-14"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["cells"], serde_json::json!([5, 6]));
+}
+
+#[test]
+fn offline_bad_input_is_one_line_and_exit_2() {
+    let d = scratch();
+    let s = fixtures().join("session");
+    let s = s.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["report", "/no/such/session"], "/no/such/session"),
+        (vec!["report", s, "--level", "gpu"], "unknown level 'gpu'"),
+        (
+            vec!["report", s, "--level", "slurm"],
+            "level 'slurm' is not monitored",
+        ),
+        (vec!["report", s, "--cell", "9:2"], "out of bounds"),
+        (vec!["report", s, "--cell", "99"], "out of bounds"),
+        (
+            vec!["report", s, "--format", "pdf"],
+            "unknown report format 'pdf'",
+        ),
+        (
+            vec!["export", s, "--file", "x.txt"],
+            "unsupported format 'txt'",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = out(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(
+            err.trim().lines().count().min(2),
+            if err.contains("Usage") { 2 } else { 1 },
+            "{args:?}: {err}"
+        );
+    }
+    let empty = d.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = out(&["history", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("manifest.json"));
+}

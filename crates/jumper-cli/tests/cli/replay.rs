@@ -1,0 +1,156 @@
+//! `jumper replay`: monitored scripts in one persistent interpreter.
+
+use std::path::Path;
+
+use super::{jumper, scratch};
+
+fn write(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn python_script_keeps_state_reports_and_records_failures() {
+    let d = scratch();
+    let script = write(
+        d.path(),
+        "analysis.py",
+        "# %% setup\n%perfmonitor_start 0.05\nx = 41\nprint('setup done')\n\
+         # %% burn\nimport time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass\nx += 1\n\
+         # %% fails\n1 / 0\n\
+         # %% still here\nprint('x is', x)\n\
+         # %% report\n%perfmonitor_perfreport --cell 1 --level process --format json\n%perfmonitor_perfreport --cell 9:2\n",
+    );
+    let out_dir = d.path().join("session");
+    let json = d.path().join("all.json");
+    let o = jumper()
+        .current_dir(d.path())
+        .arg("replay")
+        .arg(&script)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "a cell failed\n{out}\n{err}");
+    // State carries over and output comes in order.
+    let setup = out.find("setup done").unwrap();
+    let x = out.find("x is 42").unwrap();
+    assert!(setup < x, "{out}");
+    assert!(err.contains("ZeroDivisionError"), "{err}");
+    assert!(
+        err.contains("analysis.py:16: perfmonitor_perfreport: ")
+            || err.contains("cell range '9:2' is out of bounds"),
+        "{err}"
+    );
+    // The JSON report of cell 1 (the burn) from the command language.
+    let start = out.find("{\n  \"schema\"").unwrap();
+    let end = out[start..].find("\n}\n").unwrap() + start + 2;
+    let v: serde_json::Value = serde_json::from_str(&out[start..end]).unwrap();
+    let cpu = v["metrics"]["cpu_time_s"]["total"].as_f64().unwrap();
+    assert!((0.45..0.6).contains(&cpu), "burn cell CPU {cpu}");
+    // Every cell is in the session, the failure recorded with its error.
+    let hist = std::fs::read_to_string(out_dir.join("cell_history.csv")).unwrap();
+    assert!(hist.contains("\n4,\"%perfmonitor_perfreport"), "{hist}");
+    assert!(!hist.contains("\n5,"), "{hist}");
+    assert!(
+        hist.contains("ZeroDivisionError: division by zero"),
+        "{hist}"
+    );
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(all["cells"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn bash_script_exit_restarts_the_interpreter_and_goes_on() {
+    let d = scratch();
+    let script = write(
+        d.path(),
+        "job.sh",
+        "# %%\nA=1\necho \"a=$A\"\n# %% leaves\nexit 3\n# %% after\necho \"a=${A:-gone}\"\n",
+    );
+    let o = jumper()
+        .current_dir(d.path())
+        .args(["replay", "--interval", "0.1"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("a=1"), "{out}");
+    assert!(out.contains("a=gone"), "{out}");
+    assert!(err.contains("exited with status 3"), "{err}");
+    assert!(err.contains("replayed 3 cells"), "{err}");
+}
+
+#[test]
+fn stop_on_error_stops_and_missing_interpreters_are_127() {
+    let d = scratch();
+    let script = write(d.path(), "s.sh", "# %%\nfalse\n# %%\necho never\n");
+    let o = jumper()
+        .args(["replay", "--stop-on-error"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stdout(&o).contains("never"));
+    assert!(stderr(&o).contains("stopped at the first failed cell"));
+
+    let o = jumper()
+        .args(["replay", "--interpreter", "python9-does-not-exist"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(127), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        "jumper: interpreter 'python9-does-not-exist' not found (set it with --interpreter or a #! line)"
+    );
+    let o = jumper()
+        .arg("replay")
+        .arg(d.path().join("missing.py"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(127));
+    assert!(stderr(&o).starts_with("jumper: cannot read script"));
+    let odd = write(d.path(), "notes.txt", "# %%\nhello\n");
+    let o = jumper().arg("replay").arg(&odd).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn a_recorded_script_replays_the_run() {
+    let d = scratch();
+    let rec = d.path().join("rec.py");
+    let script = write(
+        d.path(),
+        "first.py",
+        &format!(
+            "# %% start\n%perfmonitor_start 0.05\n# %% record\n%start_write_script {}\n\
+             # %% work\ny = sum(range(100000))\nprint('y', y)\n\
+             # %% end\n%end_write_script\n",
+            rec.display()
+        ),
+    );
+    let o = jumper().arg("replay").arg(&script).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Recorded 1 cells"), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&rec).unwrap();
+    assert!(text.contains("%perfmonitor_start 0.05"), "{text}");
+    let o = jumper().arg("replay").arg(&rec).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("y 4999950000"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Interval: 0.05s"), "{}", stdout(&o));
+}

@@ -1,0 +1,132 @@
+//! `perfmonitor_plot`: static figures (PNG, SVG, JPEG) and the interactive offline dashboard.
+//!
+//! Modes, as in JUmPER: with `--metrics`, `--level` or a save option the plot is *direct* (one
+//! figure of the requested metrics at one level); without any of them it is *interactive* (the
+//! dashboard, with every level and metric in the browser). Files: `--save F` by extension
+//! (`.png`, `.svg`, `.jpg`/`.jpeg`: a figure; `.html`: the dashboard), `--save-jpeg F` as in
+//! JUmPER. Unlike JUmPER, `--metrics io_read` plots io_read only (its subset expansion was a
+//! bug), and `--show-idle` keeps idle time on the axis.
+
+use std::path::Path;
+
+use jumper_data::Level;
+use jumper_viz::dashboard::{write_dashboard, DashboardInput};
+use jumper_viz::plot::ImageFormat as VizImage;
+use jumper_viz::{plot as draw, resolve_metrics, PlotSpec};
+
+use crate::command::PlotArgs;
+use crate::output::ImageFormat;
+use crate::{messages, Output, PerfmonitorService, ServiceError};
+
+fn is_html(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+fn dashboard_input_title(s: &PerfmonitorService) -> String {
+    match s.imported() {
+        Some(o) => format!("jumper — {}", o.source.display()),
+        None => "jumper — performance dashboard".into(),
+    }
+}
+
+pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Output>, ServiceError> {
+    let mut out = Vec::new();
+    if a.pickle.is_some() {
+        out.push(Output::warning(messages::ignored_option(
+            "--pickle",
+            "jumper has no Python figure objects; use --save FILE.svg or .png",
+        )));
+    }
+    if a.backend.is_some() {
+        out.push(Output::warning(messages::ignored_option(
+            "--backend",
+            "jumper draws every figure itself",
+        )));
+    }
+    if a.live.is_some() {
+        return Err(ServiceError::Refused(
+            "the live view (--live) is not part of jumper's command language yet; use --save dash.html for an interactive view".into(),
+        ));
+    }
+    let info = s.monitor_info()?;
+    let cells = s.history().cells().to_vec();
+    if cells.is_empty() {
+        return Err(jumper_data::DataError::NoCells.into());
+    }
+    let levels = s.levels();
+    let frames: Vec<_> = levels.iter().filter_map(|l| s.frame(*l).ok()).collect();
+    let level = a.level.unwrap_or(Level::Process);
+    let frame = s.frame(level)?;
+    let direct =
+        a.metrics.is_some() || a.level.is_some() || a.save.is_some() || a.save_jpeg.is_some();
+    let mut targets: Vec<&Path> = Vec::new();
+    targets.extend(a.save.as_deref());
+    targets.extend(a.save_jpeg.as_deref());
+    let dashboard = || {
+        let range = a
+            .cell
+            .as_ref()
+            .map(|r| r.resolve(cells.len()))
+            .transpose()?;
+        let mut input =
+            DashboardInput::new(&frames, &cells, &info).with_title(dashboard_input_title(s));
+        if let Some((lo, hi)) = range {
+            input = input.with_initial(lo, hi);
+        }
+        Ok::<_, ServiceError>(input)
+    };
+    let figure = || -> Result<_, ServiceError> {
+        let metrics = match &a.metrics {
+            Some(m) => resolve_metrics(m, frame.num_gpus)?,
+            None => Vec::new(),
+        };
+        let spec = PlotSpec {
+            metrics,
+            range: a.cell.clone(),
+            show_idle: a.show_idle,
+            ..Default::default()
+        };
+        Ok(draw(&frame, &cells, &info, &spec)?)
+    };
+    if !direct {
+        let html = jumper_viz::dashboard::render_dashboard(&dashboard()?)?;
+        out.push(Output::Html {
+            html,
+            text: "interactive dashboard (a terminal cannot show it: add --save dash.html)".into(),
+        });
+        return Ok(out);
+    }
+    if targets.is_empty() {
+        let png = figure()?.to_png()?;
+        out.push(Output::Image {
+            format: ImageFormat::Png,
+            bytes: png,
+        });
+        return Ok(out);
+    }
+    for path in targets {
+        if is_html(path) {
+            write_dashboard(&dashboard()?, path)?;
+            out.push(Output::info(format!(
+                "Dashboard saved to {}",
+                path.display()
+            )));
+        } else {
+            // Check the extension before drawing, so a typo costs nothing.
+            VizImage::from_path(path)?;
+            let format = figure()?.save(path)?;
+            out.push(Output::info(format!(
+                "Plot saved as {}: {}",
+                match format {
+                    VizImage::Png => "PNG",
+                    VizImage::Svg => "SVG",
+                    VizImage::Jpeg => "JPEG",
+                },
+                path.display()
+            )));
+        }
+    }
+    Ok(out)
+}
