@@ -535,11 +535,26 @@ fn load_text(path: &Path, what: FileKind) -> Result<String, DataError> {
     })
 }
 
-/// One record: where it is and its cells, aligned with [`Table::columns`]; `None` is a JSON
-/// `null` or an absent key.
+/// One record: where it is and its cells, aligned with [`Table::columns`].
 struct Row {
     at: Location,
-    cells: Vec<Option<String>>,
+    cells: Fields,
+}
+
+/// The cells of a record: a CSV record keeps its one buffer (no allocation per field); a
+/// JSON record has `None` for `null` or an absent key.
+enum Fields {
+    Csv(csv::StringRecord),
+    Json(Vec<Option<String>>),
+}
+
+impl Row {
+    fn get(&self, col: usize) -> Option<&str> {
+        match &self.cells {
+            Fields::Csv(rec) => rec.get(col),
+            Fields::Json(v) => v.get(col).and_then(|c| c.as_deref()),
+        }
+    }
 }
 
 /// A table read from CSV or from a JSON list of records.
@@ -613,10 +628,12 @@ fn read_table(path: &Path, what: FileKind, text: &str) -> Result<Table, DataErro
             .enumerate()
             .map(|(i, rec)| Row {
                 at: Location::Record(i + 1),
-                cells: columns
-                    .iter()
-                    .map(|c| rec.get(c).and_then(json_cell))
-                    .collect(),
+                cells: Fields::Json(
+                    columns
+                        .iter()
+                        .map(|c| rec.get(c).and_then(json_cell))
+                        .collect(),
+                ),
             })
             .collect();
         return Ok(Table { columns, rows });
@@ -632,15 +649,15 @@ fn read_table(path: &Path, what: FileKind, text: &str) -> Result<Table, DataErro
         .map(str::to_string)
         .collect();
     let mut rows = Vec::new();
-    let mut rec = csv::StringRecord::new();
     loop {
+        let mut rec = csv::StringRecord::new();
         match rd.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
                 rows.push(Row {
                     at: Location::Line(usize::try_from(line).unwrap_or(usize::MAX)),
-                    cells: rec.iter().map(|s| Some(s.to_string())).collect(),
+                    cells: Fields::Csv(rec),
                 });
             }
             Err(e) => return Err(invalid(csv_problem(&e))),
@@ -671,7 +688,7 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn raw<'r>(&self, row: &'r Row, col: usize) -> Option<&'r str> {
-        row.cells.get(col).and_then(|c| c.as_deref())
+        row.get(col)
     }
 
     fn bad(&self, row: &Row, col: usize, value: &str) -> DataError {
