@@ -377,7 +377,9 @@ pub(crate) fn parse_manifest_raw(
 /// Reads and checks the manifest of a session: a session directory, a session zip, or a
 /// `manifest.json` file itself.
 ///
-/// Fails with [`SessionError::NotASession`] when there is no manifest, and with
+/// Fails as [`import_session`](crate::import_session) does when there is no session
+/// ([`SessionError::NotFound`], [`SessionError::NotDirOrZip`],
+/// [`SessionError::CorruptZip`], [`SessionError::MissingManifest`]), and with
 /// [`SessionError::UnsupportedVersion`] / [`SessionError::UnsupportedSchema`] when the
 /// manifest comes from a version this build does not know.
 pub fn read_manifest(path: &Path) -> Result<Manifest, SessionError> {
@@ -508,6 +510,25 @@ mod tests {
         assert_eq!(m.schemas.perf.get(Level::Process).unwrap(), ["b"]);
         let back = serde_json::to_string(&m.schemas.perf).unwrap();
         assert_eq!(back, r#"{"user":["a"],"process":["b"],"system":[]}"#);
+    }
+
+    #[test]
+    fn unknown_level_names_are_skipped() {
+        let m = parse_manifest(
+            p(),
+            r#"{"version":"1.0","levels":["node3","process",7,"slurm"],
+               "schemas":{"perf":{"node3":["time"],"process":["a"]}},
+               "reporter":{"level":"node3"}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.levels, [Level::Process, Level::Slurm]);
+        assert_eq!(m.schemas.perf.0.len(), 1);
+        assert_eq!(m.schemas.perf.get(Level::Process).unwrap(), ["a"]);
+        assert_eq!(m.reporter.level, Level::Process);
+        // A known level's schema must still be a list of names.
+        let e =
+            parse_manifest(p(), r#"{"version":"1.0","schemas":{"perf":{"user":3}}}"#).unwrap_err();
+        assert!(matches!(e, SessionError::Manifest { .. }), "{e}");
     }
 
     #[test]
