@@ -93,7 +93,7 @@ fn offline_status(r: anyhow::Result<()>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("jumper: {e:#}");
+            eprintln!("jumper: {}", one_line(&e));
             let write_failed = e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>().is_some()
                     || matches!(
@@ -107,6 +107,18 @@ fn offline_status(r: anyhow::Result<()>) -> i32 {
                 exit::USAGE
             }
         }
+    }
+}
+
+/// An error as one line: its message, plus its root cause when the message does not already
+/// say it (jumper's own errors carry their cause in their text; `{e:#}` would repeat it).
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
+    let top = e.to_string();
+    let root = e.root_cause().to_string();
+    if top.contains(&root) {
+        top
+    } else {
+        format!("{top}: {root}")
     }
 }
 
@@ -128,7 +140,6 @@ pub(crate) fn parse_level(s: &str) -> Result<jumper_data::Level, String> {
 
 /// Writes a file through a temporary sibling and a rename, so a failure leaves no half file.
 pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
@@ -137,10 +148,13 @@ pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Resu
         ".{}.jumper-tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
     ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
+    std::fs::write(&tmp, bytes).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
     })
 }
 

@@ -148,7 +148,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
         );
     }
     if let Err(e) = finish(&service, &a) {
-        eprintln!("jumper: {e:#}");
+        eprintln!("jumper: {}", crate::one_line(&e));
         code = exit::JUMPER_FAILED;
     }
     code

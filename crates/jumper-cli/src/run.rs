@@ -115,7 +115,7 @@ pub fn run(args: RunArgs) -> i32 {
     match run_inner(&args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("jumper: {e:#}");
+            eprintln!("jumper: {}", crate::one_line(&e));
             exit::JUMPER_FAILED
         }
     }
@@ -204,7 +204,7 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
                 crate::write_atomic(p, html.as_bytes())
             });
         if let Err(e) = written {
-            eprintln!("jumper: {e:#}");
+            eprintln!("jumper: {}", crate::one_line(&e));
             failed = true;
         }
     }

@@ -390,6 +390,11 @@ impl WindowStats {
                 )
             }
         };
+        // The exact average covers the whole window; the sampled rows may all be short or miss
+        // a burst between ticks. The window's own average is a value the level had over it, so
+        // MIN <= AVG <= MAX always holds in a report.
+        cpu.min = cpu.min.min(cpu.avg);
+        cpu.max = cpu.max.max(cpu.avg);
         let has_gpu = frame.num_gpus > 0;
         let per_gpu = (0..frame.num_gpus)
             .map(|g| {

@@ -1,4 +1,4 @@
-//! jumper must read what JUmPER 0.4.1 wrote (../shared/fixtures/jumper-py-0.4.1).
+//! jumper must read what JUmPER 0.4.1 wrote (fixtures/jumper-py-0.4.1).
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +6,7 @@ use jumper_data::io::{read_history, read_perf};
 use jumper_data::{Level, Window};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/jumper-py-0.4.1")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
 }
 
 #[test]

@@ -9,7 +9,7 @@ use jumper_report::{HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, Repo
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/jumper-py-0.4.1")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
 }
 
 fn read_json(path: &Path) -> Value {

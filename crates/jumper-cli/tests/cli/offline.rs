@@ -142,3 +142,90 @@ fn offline_bad_input_is_one_line_and_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("manifest.json"));
 }
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn plots_and_dashboards_of_jumpers_session() {
+    let d = scratch();
+    let s = fixtures().join("session.zip");
+    let s = s.to_str().unwrap();
+    let png = d.path().join("p.png");
+    let o = out(&[
+        "plot",
+        s,
+        "--metrics",
+        "cpu_summary,memory,io_write",
+        "--level",
+        "process",
+        "--cell",
+        "2:5",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (1000, 3 * 260));
+
+    let svg = d.path().join("p.svg");
+    let o = out(&[
+        "plot",
+        s,
+        "--metrics",
+        "io",
+        "--cell",
+        ":",
+        "--show-idle",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("<svg").count(), 1);
+    assert!(text.contains("#5"), "cell labels are drawn");
+
+    let html = d.path().join("dash.html");
+    let o = out(&["plot", s, "-o", html.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("uPlot"), "uPlot is inlined");
+    assert!(!page.contains("src=\"http"), "no network");
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["plot", s, "--metrics", "cpu_sumary", "-o", "x.png"],
+            "unknown metric 'cpu_sumary'",
+        ),
+        (
+            vec!["plot", s, "--metrics", "gpu_util", "-o", "x.png"],
+            "GPU",
+        ),
+        (
+            vec!["plot", s, "-o", "x.bmp"],
+            "unsupported image format '.bmp'",
+        ),
+        (
+            vec!["plot", s, "--cell", "3:1", "-o", "x.png"],
+            "out of bounds",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = jumper().current_dir(d.path()).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+    let missing = d.path().join("no/such/dir/p.png");
+    let o = out(&["plot", s, "-o", missing.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!d.path().join("x.png").exists() && !d.path().join("x.bmp").exists());
+}
