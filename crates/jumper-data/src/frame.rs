@@ -515,7 +515,10 @@ mod tests {
             },
             0.1,
         );
-        assert_eq!(st.cpu_util.max, 50.0);
+        // Not the 100 % of the 2 ms row; at least the window's exact average (0.06 s / 0.102 s).
+        assert!((st.cpu_util.avg - 0.06 / 0.102 * 100.0).abs() < 1e-9);
+        assert_eq!(st.cpu_util.max, st.cpu_util.avg);
+        assert_eq!(st.cpu_util.min, 50.0);
     }
 
     #[test]
