@@ -110,6 +110,26 @@ fn offline_status(r: anyhow::Result<()>) -> i32 {
     }
 }
 
+/// Options of the commands that monitor (`run`, `replay`): levels and what to write at the end.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Outputs {
+    /// Levels to sample, comma separated (process, user, system; slurm inside a SLURM job).
+    #[arg(long, value_delimiter = ',', value_parser = parse_level)]
+    pub(crate) levels: Option<Vec<jumper_data::Level>>,
+    /// Level of the reports jumper prints and writes.
+    #[arg(long, default_value = "process", value_parser = parse_level)]
+    pub(crate) level: jumper_data::Level,
+    /// Write the session (JUmPER 0.4.1 layout) to this directory, or a zip if it ends in .zip.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<std::path::PathBuf>,
+    /// Write the JSON report (schema jumper.report.v1) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<std::path::PathBuf>,
+    /// Write the HTML report (a standalone page) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<std::path::PathBuf>,
+}
+
 /// An error as one line: its message, plus its root cause when the message does not already
 /// say it (jumper's own errors carry their cause in their text; `{e:#}` would repeat it).
 pub(crate) fn one_line(e: &anyhow::Error) -> String {

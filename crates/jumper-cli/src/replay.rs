@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use jumper_core::replay::{replay as run_replay, ReplayOptions};
 use jumper_core::{Output, OutputSink, PerfmonitorService, ServiceError};
-use jumper_data::{CellRange, Level};
+use jumper_data::CellRange;
 use jumper_script::ScriptError;
 
 use crate::exit;
@@ -25,21 +25,9 @@ pub struct ReplayArgs {
     /// %perfmonitor_start, or 1 s at the first code cell).
     #[arg(long, value_parser = crate::parse_interval, allow_hyphen_values = true)]
     interval: Option<f64>,
-    /// Levels to sample, comma separated.
-    #[arg(long, value_delimiter = ',', value_parser = crate::parse_level)]
-    levels: Option<Vec<Level>>,
-    /// Level of the final --json/--html report.
-    #[arg(long, default_value = "process", value_parser = crate::parse_level)]
-    level: Level,
-    /// Write the session at the end (a directory, or a zip if it ends in .zip).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write the JSON report of all cells at the end.
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write the HTML report of all cells at the end.
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
+    /// (The --json and --html reports of a replay cover all its cells.)
+    #[command(flatten)]
+    outputs: crate::Outputs,
     /// Stop at the first failed cell (default: record it as failed and go on).
     #[arg(long)]
     stop_on_error: bool,
@@ -101,7 +89,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
         }
     };
     let mut builder = PerfmonitorService::builder().root_pid(executor.root_pid());
-    if let Some(l) = a.levels.clone() {
+    if let Some(l) = a.outputs.levels.clone() {
         builder = builder.levels(l);
     }
     let mut service = match builder.build() {
@@ -155,19 +143,19 @@ pub fn replay(a: ReplayArgs) -> i32 {
 }
 
 fn finish(service: &PerfmonitorService, a: &ReplayArgs) -> anyhow::Result<()> {
-    if let Some(p) = &a.out {
+    if let Some(p) = &a.outputs.out {
         let done = service.export_session(p)?;
         eprintln!("jumper: session written to {}", done.path.display());
     }
-    if a.json.is_none() && a.html.is_none() {
+    if a.outputs.json.is_none() && a.outputs.html.is_none() {
         return Ok(());
     }
-    let report = service.report(Some(&CellRange::all()), a.level)?;
-    if let Some(p) = &a.json {
+    let report = service.report(Some(&CellRange::all()), a.outputs.level)?;
+    if let Some(p) = &a.outputs.json {
         let text = jumper_core::render(&report, jumper_report::Format::Json);
         crate::write_atomic(p, text.as_bytes())?;
     }
-    if let Some(p) = &a.html {
+    if let Some(p) = &a.outputs.html {
         let text = jumper_core::render(&report, jumper_report::Format::Html);
         crate::write_atomic(p, text.as_bytes())?;
     }

@@ -1,14 +1,14 @@
 //! `jumper run`: one command, one monitored cell.
 
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use anyhow::{bail, Context};
 use clap::Args;
 use jumper_core::PerfmonitorService;
-use jumper_data::{CellStatus, Level};
+use jumper_data::CellStatus;
 
 use crate::exit;
 
@@ -18,21 +18,8 @@ pub struct RunArgs {
     /// Seconds between samples (a positive number).
     #[arg(long, default_value = "1.0", value_parser = crate::parse_interval, allow_hyphen_values = true)]
     interval: f64,
-    /// Levels to sample, comma separated (process, user, system; slurm inside a SLURM job).
-    #[arg(long, value_delimiter = ',', value_parser = crate::parse_level)]
-    levels: Option<Vec<Level>>,
-    /// Level of the printed report.
-    #[arg(long, default_value = "process", value_parser = crate::parse_level)]
-    level: Level,
-    /// Write the session (JUmPER 0.4.1 layout) to this directory, or zip if it ends in .zip.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write the JSON report (schema jumper.report.v1) to this file.
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write the HTML report (a standalone page) to this file.
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
+    #[command(flatten)]
+    outputs: crate::Outputs,
     /// Do not print the text report.
     #[arg(long, short)]
     quiet: bool,
@@ -100,13 +87,13 @@ fn shell_words(args: &[String]) -> String {
 
 /// Runs `jumper run`; returns the exit code.
 pub fn run(args: RunArgs) -> i32 {
-    if let Some(p) = &args.json {
+    if let Some(p) = &args.outputs.json {
         if let Err(e) = check_parent(p, "--json") {
             eprintln!("jumper: {e}");
             return exit::USAGE;
         }
     }
-    if let Some(p) = &args.out {
+    if let Some(p) = &args.outputs.out {
         if let Err(e) = check_parent(p, "--out") {
             eprintln!("jumper: {e}");
             return exit::USAGE;
@@ -123,16 +110,17 @@ pub fn run(args: RunArgs) -> i32 {
 
 fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
     let mut levels = args
+        .outputs
         .levels
         .clone()
         .unwrap_or_else(jumper_monitor::monitor_default_levels);
-    if !levels.contains(&args.level) {
-        levels.push(args.level);
+    if !levels.contains(&args.outputs.level) {
+        levels.push(args.outputs.level);
     }
     let mut service = PerfmonitorService::builder()
         .interval(args.interval)
         .levels(levels)
-        .report_level(args.level)
+        .report_level(args.outputs.level)
         .root_pid(None)
         .build()
         .context("cannot set up monitoring")?;
@@ -182,22 +170,22 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
 
     let mut failed = false;
     if !args.quiet {
-        match service.report_text(None, args.level) {
+        match service.report_text(None, args.outputs.level) {
             Ok(t) => eprint!("{t}"),
             Err(e) => {
                 eprintln!("jumper: no report: {e}");
             }
         }
     }
-    if let Some(p) = &args.json {
-        if let Err(e) = service.write_report_json(None, args.level, p) {
+    if let Some(p) = &args.outputs.json {
+        if let Err(e) = service.write_report_json(None, args.outputs.level, p) {
             eprintln!("jumper: {e}");
             failed = true;
         }
     }
-    if let Some(p) = &args.html {
+    if let Some(p) = &args.outputs.html {
         let written = service
-            .report(None, args.level)
+            .report(None, args.outputs.level)
             .map_err(anyhow::Error::from)
             .and_then(|r| {
                 let html = jumper_core::render(&r, jumper_report::Format::Html);
@@ -208,7 +196,7 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
             failed = true;
         }
     }
-    if let Some(p) = &args.out {
+    if let Some(p) = &args.outputs.out {
         match service.export_session(p) {
             Ok(x) => {
                 if !args.quiet {

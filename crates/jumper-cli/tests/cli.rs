@@ -226,10 +226,11 @@ fn session_directory_has_jumper_py_layout() {
     let rows = perf.lines().count() - 1;
     assert!(rows >= 4, "{rows}");
     // From the cell's start sample (sample_kind 1) to its end sample (2, the last row) every
-    // row lies in cell 0; only the sampler's first tick may come before the cell.
+    // row lies in cell 0; the sampler's ticks before the command started (how many depends on
+    // how busy the machine is) lie in no cell.
     let rows: Vec<&str> = perf.lines().skip(1).collect();
     let start = rows.iter().position(|l| l.ends_with(",1,0")).unwrap();
-    assert!(start <= 1, "{perf}");
+    assert!(rows[..start].iter().all(|l| l.ends_with(',')), "{perf}");
     assert!(rows[start..].iter().all(|l| l.ends_with(",0")), "{perf}");
     assert!(rows.last().unwrap().ends_with(",2,0"), "{perf}");
 }

@@ -226,18 +226,6 @@ impl PerfmonitorService {
         Ok(out)
     }
 
-    fn level_error(&self, level: Level) -> ServiceError {
-        ServiceError::LevelNotMonitored {
-            given: level.to_string(),
-            available: self
-                .levels()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-    }
-
     fn cmd_report(&mut self, args: &ReportArgs) -> Result<Vec<Output>, ServiceError> {
         let level = args.level.unwrap_or(Level::Process);
         let report = self.report(args.cell.as_ref(), level)?;

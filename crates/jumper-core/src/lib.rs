@@ -39,5 +39,5 @@ pub use commands::{is_command_only, render};
 pub use data::Offline;
 pub use error::ServiceError;
 pub use jumper_script::CellExecutor;
-pub use output::{Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
+pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
 pub use service::{AutoReports, CellGuard, PerfmonitorService, ServiceBuilder, Settings};

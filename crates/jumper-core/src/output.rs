@@ -71,25 +71,15 @@ impl Table {
     }
 }
 
-/// Image encodings a command can return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// `image/png`.
-    Png,
-    /// `image/svg+xml`.
-    Svg,
-    /// `image/jpeg`.
-    Jpeg,
-}
+/// Image encodings a command can return (the figure formats of `jumper-viz`).
+pub use jumper_viz::plot::ImageFormat;
 
-impl ImageFormat {
-    /// The MIME type.
-    pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "image/png",
-            ImageFormat::Svg => "image/svg+xml",
-            ImageFormat::Jpeg => "image/jpeg",
-        }
+/// The MIME type of an image format, for frontends that display images.
+pub fn mime(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "image/png",
+        ImageFormat::Svg => "image/svg+xml",
+        ImageFormat::Jpeg => "image/jpeg",
     }
 }
 
@@ -211,7 +201,7 @@ impl Output {
             Output::Table { title, table } => format!("{title}\n{}", table.to_text(60)),
             Output::Image { format, bytes } => format!(
                 "[jumper] {} image of {} bytes (a terminal cannot show it: use --save FILE)\n",
-                format.mime(),
+                mime(*format),
                 bytes.len()
             ),
             Output::Data { name, value } => format!(

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use jumper_data::Level;
 use jumper_viz::dashboard::{write_dashboard, DashboardInput};
-use jumper_viz::plot::ImageFormat as VizImage;
 use jumper_viz::{plot as draw, resolve_metrics, PlotSpec};
 
 use crate::command::PlotArgs;
 use crate::output::ImageFormat;
+
 use crate::{messages, Output, PerfmonitorService, ServiceError};
 
 fn is_html(p: &Path) -> bool {
@@ -115,14 +115,14 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
             )));
         } else {
             // Check the extension before drawing, so a typo costs nothing.
-            VizImage::from_path(path)?;
+            ImageFormat::from_path(path)?;
             let format = figure()?.save(path)?;
             out.push(Output::info(format!(
                 "Plot saved as {}: {}",
                 match format {
-                    VizImage::Png => "PNG",
-                    VizImage::Svg => "SVG",
-                    VizImage::Jpeg => "JPEG",
+                    ImageFormat::Png => "PNG",
+                    ImageFormat::Svg => "SVG",
+                    ImageFormat::Jpeg => "JPEG",
                 },
                 path.display()
             )));

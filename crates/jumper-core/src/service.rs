@@ -373,15 +373,20 @@ impl PerfmonitorService {
         }
         self.data
             .frame(level)
-            .ok_or_else(|| ServiceError::LevelNotMonitored {
-                given: level.to_string(),
-                available: self
-                    .levels()
-                    .iter()
-                    .map(|l| l.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            .ok_or_else(|| self.level_error(level))
+    }
+
+    /// The error for a level this session has no data of, naming those it has.
+    pub(crate) fn level_error(&self, level: Level) -> ServiceError {
+        ServiceError::LevelNotMonitored {
+            given: level.to_string(),
+            available: self
+                .levels()
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
     }
 
     /// Monitor info with its cost so far (for imported sessions: from the manifest).

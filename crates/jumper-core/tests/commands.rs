@@ -358,3 +358,33 @@ fn recording_writes_a_replayable_script_with_the_settings() {
         .contains("%perfmonitor_enable_perfreports --level system --interval 0.05 --text"));
     assert!(script.cells[1].source.contains("print(x)"));
 }
+
+/// JUmPER pushes `perfdata_df` into the notebook; Rust callers get the same table as polars.
+#[cfg(feature = "polars")]
+#[test]
+fn exported_data_converts_to_polars_dataframes() {
+    let mut s = service();
+    let path = fixtures().join("session");
+    run(&mut s, &format!("%import_session {}", path.display()));
+    let outs = s
+        .run_command("%perfmonitor_export_perfdata --level system --name sys")
+        .unwrap();
+    let Output::Data { name, value } = &outs[1] else {
+        panic!("{outs:?}")
+    };
+    assert_eq!(name, "sys");
+    let df = value.to_dataframe().unwrap();
+    assert_eq!(df.height(), value.rows());
+    let cols: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(cols.first().map(String::as_str), Some("time"));
+    assert_eq!(cols.last().map(String::as_str), Some("cell_index"));
+    let outs = s.run_command("%perfmonitor_export_cell_history").unwrap();
+    let Output::Data { value, .. } = &outs[1] else {
+        panic!("{outs:?}")
+    };
+    assert_eq!(value.to_dataframe().unwrap().height(), 20);
+}
