@@ -160,21 +160,8 @@ pub(crate) fn parse_level(s: &str) -> Result<jumper_data::Level, String> {
 
 /// Writes a file through a temporary sibling and a rename, so a failure leaves no half file.
 pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.jumper-tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| {
+        anyhow::Error::new(e.source).context(format!("cannot write {}", path.display()))
     })
 }
 

@@ -11,7 +11,8 @@
 //! - [`PerfFrame`]: the derived per-sample table with JUmPER's column names and meanings
 //!   (utilisation, rates), built from raw samples or read from a JUmPER export;
 //! - [`analyzer`]: JUmPER's bound tags and thresholds;
-//! - CSV and JSON writers and readers with JUmPER's column names;
+//! - CSV and JSON writers and readers with JUmPER's column names, and [`fsio`]: files that
+//!   appear complete or not at all;
 //! - with feature `polars`, module `polars`: the same tables as polars DataFrames.
 //!
 //! Rates and utilisation are never stored: they are derived from counter differences when read,
@@ -21,6 +22,7 @@ pub mod analyzer;
 mod cells;
 mod error;
 pub mod frame;
+pub mod fsio;
 pub mod io;
 mod level;
 mod meta;

@@ -25,7 +25,7 @@
 //! ```
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use jumper_data::time::{utc_fields, wallclock_s};
@@ -218,34 +218,18 @@ fn shebang(interpreter: &Interpreter) -> String {
     }
 }
 
-/// Writes `bytes` to a hidden sibling of `path`, then renames it over `path`; removes the
-/// sibling on failure.
+/// Creates the parent directories, then writes `bytes` atomically (a hidden sibling renamed
+/// over `path`; nothing half-written remains on failure).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ScriptError> {
-    let name = path.file_name().ok_or_else(|| {
-        ScriptError::io(
+    if path.file_name().is_none() {
+        return Err(ScriptError::io(
             path,
             io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-        )
-    })?;
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent {
-        fs::create_dir_all(parent).map_err(|e| ScriptError::io(parent, e))?;
+        ));
     }
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = match parent {
-        Some(parent) => parent.join(tmp_name),
-        None => PathBuf::from(tmp_name),
-    };
-    let written = fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .map_err(|e| ScriptError::io(&tmp, e))
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| ScriptError::io(path, e)));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
+    let parent = jumper_data::fsio::parent_dir(path);
+    fs::create_dir_all(parent).map_err(|e| ScriptError::io(parent, e))?;
+    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| ScriptError::io(e.path, e.source))
 }
 
 #[cfg(test)]

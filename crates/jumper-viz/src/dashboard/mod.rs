@@ -162,9 +162,9 @@ pub fn write_dashboard(
     path: impl AsRef<Path>,
 ) -> Result<DashboardSummary, DashboardError> {
     let path = path.as_ref();
-    let dir = write::check_target(path)?;
+    write::check_target(path)?;
     let (html, levels) = render_with_points(input)?;
-    write::write_atomic(path, &dir, html.as_bytes())?;
+    write::write_atomic(path, html.as_bytes())?;
     Ok(DashboardSummary {
         bytes: html.len() as u64,
         levels,

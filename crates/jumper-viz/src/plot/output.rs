@@ -1,9 +1,6 @@
 //! Encoding a [`Figure`] (PNG, SVG, JPEG) and writing it safely.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
@@ -122,58 +119,30 @@ impl Figure {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<ImageFormat, VizError> {
         let path = path.as_ref();
         let format = ImageFormat::from_path(path)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = jumper_data::fsio::parent_dir(path);
         if !dir.is_dir() {
             return Err(VizError::MissingDirectory {
                 path: path.to_path_buf(),
-                dir,
+                dir: dir.to_path_buf(),
             });
         }
         let bytes = self.encode(format)?;
-        write_atomically(path, &dir, &bytes)?;
+        write_atomically(path, &bytes)?;
         Ok(format)
     }
 }
 
-fn write_atomically(path: &Path, dir: &Path, bytes: &[u8]) -> Result<(), VizError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plot".into());
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.partial",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let io_err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| VizError::Io { path: p, source }
-    };
-    let result = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(io_err(&tmp))
-        .and_then(|mut f| {
-            f.write_all(bytes)
-                .and_then(|()| f.sync_all())
-                .map_err(io_err(&tmp))
-        })
-        .and_then(|()| fs::rename(&tmp, path).map_err(io_err(path)));
-    if result.is_err() {
-        // Best effort: the temporary file may not even exist.
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
+    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| VizError::Io {
+        path: e.path,
+        source: e.source,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn formats_by_extension() {
@@ -198,7 +167,7 @@ mod tests {
         let target = dir.path().join("taken.png");
         fs::create_dir(&target).unwrap();
         fs::write(target.join("keep"), b"x").unwrap();
-        let err = write_atomically(&target, dir.path(), b"data").unwrap_err();
+        let err = write_atomically(&target, b"data").unwrap_err();
         assert!(matches!(err, VizError::Io { .. }), "{err}");
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
