@@ -21,12 +21,10 @@ pub(crate) fn is_recording_control(rec: &CellRecord) -> bool {
     jumper_script::is_recording_control(&rec.raw_cell)
 }
 
-/// Whether a cell holds only commands and comments (JUmPER shows no automatic report after it).
+/// Whether a cell holds only commands and comments (JUmPER shows no automatic report after it);
+/// the monitored-script parser's own notion of code decides.
 pub fn is_command_only(raw_cell: &str) -> bool {
-    raw_cell.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || l.starts_with('%')
-    })
+    !jumper_script::ScriptCell::new("", raw_cell, 0).has_code()
 }
 
 impl PerfmonitorService {
@@ -115,9 +113,10 @@ impl PerfmonitorService {
         let Some(auto) = self.auto_reports else {
             return Vec::new();
         };
-        if is_command_only(&rec.raw_cell) || self.frame(auto.level).is_err() {
+        if is_command_only(&rec.raw_cell) {
             return Vec::new();
         }
+        // Deriving a live level's frame walks all its samples: do it once per cell.
         let report = match (self.frame(auto.level), self.monitor_info()) {
             (Ok(frame), Ok(info)) => Report::new(
                 &frame,

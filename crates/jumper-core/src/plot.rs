@@ -55,8 +55,6 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
     if cells.is_empty() {
         return Err(jumper_data::DataError::NoCells.into());
     }
-    let levels = s.levels();
-    let frames: Vec<_> = levels.iter().filter_map(|l| s.frame(*l).ok()).collect();
     let level = a.level.unwrap_or(Level::Process);
     let frame = s.frame(level)?;
     let direct =
@@ -64,6 +62,21 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
     let mut targets: Vec<&Path> = Vec::new();
     targets.extend(a.save.as_deref());
     targets.extend(a.save_jpeg.as_deref());
+    // Only the dashboard needs every level; a figure needs the one derived above.
+    let frames: Vec<_> = if !direct || targets.iter().any(|p| is_html(p)) {
+        s.levels()
+            .iter()
+            .filter_map(|l| {
+                if *l == level {
+                    Some(frame.clone())
+                } else {
+                    s.frame(*l).ok()
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let dashboard = || {
         let range = a
             .cell

@@ -1,8 +1,17 @@
 //! The service as a Rust program embeds it: cells around its own work.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use std::path::{Path, PathBuf};
+
 use jumper_core::{PerfmonitorService, ServiceError};
 use jumper_data::{CellRange, CellStatus, Level};
+
+#[path = "service/commands.rs"]
+mod commands;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
+}
 
 fn service() -> PerfmonitorService {
     PerfmonitorService::builder()
@@ -13,17 +22,28 @@ fn service() -> PerfmonitorService {
         .unwrap()
 }
 
+/// Burns `seconds` of this thread's CPU time (not wall time: the machine may be busy).
 fn burn(seconds: f64) {
-    let t = std::time::Instant::now();
+    let t = jumper_data::time::thread_cpu_s();
     let mut x = 0u64;
-    while t.elapsed().as_secs_f64() < seconds {
-        x = x.wrapping_add(std::hint::black_box(1));
+    while jumper_data::time::thread_cpu_s() - t < seconds {
+        for _ in 0..1000 {
+            x = x.wrapping_add(std::hint::black_box(1));
+        }
     }
     std::hint::black_box(x);
 }
 
+/// Tests that measure this process's CPU time run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn cells_reports_and_export_after_stop() {
+    let _serial = serial();
     let mut s = service();
     s.start_monitoring().unwrap();
     s.cell("idle", || {

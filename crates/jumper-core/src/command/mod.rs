@@ -737,10 +737,7 @@ impl Command {
 
     /// Whether the command starts or ends script recording (such cells are not recorded).
     pub fn is_recording_control(&self) -> bool {
-        matches!(
-            self,
-            Command::StartWriteScript { .. } | Command::EndWriteScript
-        )
+        jumper_script::recorder::CONTROL_COMMANDS.contains(&self.name())
     }
 }
 

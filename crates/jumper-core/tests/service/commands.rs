@@ -1,42 +1,10 @@
 //! The command language end to end: what each command does to the service and what it returns.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
-
-use std::path::{Path, PathBuf};
+#![allow(clippy::panic)]
 
 use jumper_core::{DataValue, Output, PerfmonitorService, ServiceError};
 use jumper_data::{CellStatus, Level};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")
-}
-
-fn service() -> PerfmonitorService {
-    PerfmonitorService::builder()
-        .interval(0.02)
-        .levels(vec![Level::Process, Level::System])
-        .gpu(None)
-        .build()
-        .unwrap()
-}
-
-/// Burns `seconds` of this thread's CPU time (not wall time: the machine may be busy).
-fn burn(seconds: f64) {
-    let t = jumper_data::time::thread_cpu_s();
-    let mut x = 0u64;
-    while jumper_data::time::thread_cpu_s() - t < seconds {
-        for _ in 0..1000 {
-            x = x.wrapping_add(std::hint::black_box(1));
-        }
-    }
-    std::hint::black_box(x);
-}
-
-/// Tests that measure this process's CPU time run one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+use super::{burn, fixtures, serial, service};
 
 fn text(outs: &[Output]) -> String {
     outs.iter().map(Output::to_text).collect()
