@@ -14,6 +14,12 @@ What it does
        --json OUT -- sleep N``),
    all at JUmPER's default levels user, process and system, and measures the CPU time the
    monitor itself spent, as % of one core, plus the achieved sample rate.
+   Both tools are measured the same way: on-CPU time of their monitor threads (and, for
+   JUmPER's native_c, the collector process) from ``/proc/<pid>/task/<tid>/schedstat``, read
+   at the start and end of a window that opens after a warm-up, over the window's wall time.
+   jumper's monitor threads are those named ``jumper-sampler`` / ``jumper-gpu``. jumper's
+   whole-run figure (``monitor.own_cpu_s`` of its JSON report over the wall time of the whole
+   run, start-up and cell-boundary samples included) is reported beside it.
 3. Writes a section between ``<!-- compare_jumper_py:begin -->`` and
    ``<!-- compare_jumper_py:end -->`` into ``BENCHMARKS.md`` at the workspace root.
 
@@ -61,11 +67,11 @@ BACKENDS_PY = ("thread", "native_c")
 # the way the %perfmonitor_start magic does, sleeps, and measures the monitor's CPU time from
 # /proc (schedstat: nanosecond on-CPU time per thread; stat utime+stime as a fallback).
 # --------------------------------------------------------------------------------------------
-PROBE = r'''
-import json, os, sys, time
-backend, interval, seconds, warmup = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-CLK = os.sysconf("SC_CLK_TCK")
-ME = os.getpid()
+# One definition of a thread's on-CPU time, used by the probe (JUmPER's monitor threads) and by
+# the harness (jumper's monitor threads), so both tools are measured by the same code.
+TASK_CPU_SRC = r'''
+import os as _os
+_CLK = _os.sysconf("SC_CLK_TCK")
 
 def task_cpu(pid, tid):
     """On-CPU seconds of one thread (schedstat ns; stat ticks as fallback)."""
@@ -80,9 +86,19 @@ def task_cpu(pid, tid):
     try:
         with open(base + "/stat") as f:
             rest = f.read().rsplit(")", 1)[1].split()
-        return (int(rest[11]) + int(rest[12])) / CLK
+        return (int(rest[11]) + int(rest[12])) / _CLK
     except (OSError, ValueError, IndexError):
         return None
+'''
+_ns: dict = {}
+exec(TASK_CPU_SRC, _ns)
+task_cpu = _ns["task_cpu"]
+
+PROBE = r'''
+import json, os, sys, time
+backend, interval, seconds, warmup = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+ME = os.getpid()
+''' + TASK_CPU_SRC + r'''
 
 def proc_threads(pid):
     out = {}
@@ -384,18 +400,50 @@ def run_jumper_py(venv, user, workdir, backend, interval, seconds, warmup) -> di
     return res
 
 
-def run_jumper(binary, user, workdir, interval, seconds) -> dict:
+JUMPER_MONITOR_THREADS = ("jumper-sampler", "jumper-gpu")
+
+
+def jumper_monitor_cpu(pid: int) -> tuple[float, dict[int, float]]:
+    """(perf_counter time, {tid: on-CPU seconds}) of jumper's monitor threads in process `pid`:
+    the threads named `jumper-sampler` or `jumper-gpu` (every sample and GPU read runs there)."""
+    t = time.perf_counter()
+    out: dict[int, float] = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return t, out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if name in JUMPER_MONITOR_THREADS:
+            c = task_cpu(pid, int(tid))
+            if c is not None:
+                out[int(tid)] = c
+    return t, out
+
+
+def run_jumper(binary, user, workdir, interval, seconds, warmup) -> dict:
     out = Path(workdir) / f"jumper-{interval}.json"
     if out.exists():
         out.unlink()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8"}
+    # The monitored `sleep` outlasts warm-up + window by 1 s, so the window sees neither the
+    # start-up (first full /proc scan, cell-start sample) nor the stop (cell-end sample, report).
     argv = [str(binary), "run", "--interval", str(interval), "--levels", LEVELS,
-            "--json", str(out), "--", "sleep", str(seconds)]
+            "--json", str(out), "--", "sleep", f"{warmup + seconds + 1:g}"]
     so_f, se_f = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # no pipe can fill up
     t0 = time.perf_counter()
     p = subprocess.Popen(as_user_cmd(user, argv, env), cwd=workdir, stdout=so_f, stderr=se_f)
-    # setpriv and env exec, so p.pid *is* the jumper process; wait4 gives its rusage
-    # (plus that of its reaped child `sleep`, which is negligible).
+    # setpriv and env exec, so p.pid *is* the jumper process: its monitor threads are under
+    # /proc/<p.pid>/task, and wait4 gives its rusage (plus that of its reaped child `sleep`,
+    # which is negligible).
+    time.sleep(max(0.0, t0 + warmup - time.perf_counter()))
+    ta, a = jumper_monitor_cpu(p.pid)
+    time.sleep(max(0.0, ta + seconds - time.perf_counter()))
+    tb, b = jumper_monitor_cpu(p.pid)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -404,11 +452,19 @@ def run_jumper(binary, user, workdir, interval, seconds) -> dict:
     so, se = so_f.read().decode(errors="replace"), se_f.read().decode(errors="replace")
     so_f.close()
     se_f.close()
-    res = {"backend": "jumper", "interval": interval, "wall_s": wall, "rc": p.returncode,
-           "rusage_cpu_s": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss}
+    res = {"backend": "jumper", "interval": interval, "wall_s": tb - ta, "run_wall_s": wall,
+           "rc": p.returncode, "rusage_cpu_s": ru.ru_utime + ru.ru_stime,
+           "maxrss_kb": ru.ru_maxrss, "monitor_threads": len(b)}
     if p.returncode != 0 or not out.exists():
         res["error"] = f"rc={p.returncode} stdout={so[-600:]!r} stderr={se[-1200:]!r}"
         return res
+    if not a or not b:
+        res["error"] = (f"no jumper-sampler/jumper-gpu thread in /proc/{p.pid}/task at the "
+                        f"{'start' if not a else 'end'} of the measured window (jumper exited "
+                        f"early or its sampler thread is named differently)")
+        return res
+    # A thread that appeared during the window counts from zero (as in the JUmPER probe).
+    res["monitor_cpu_s"] = sum(v - a.get(t, 0.0) for t, v in b.items())
     try:
         rep = json.loads(out.read_text())
     except ValueError as exc:
@@ -421,7 +477,8 @@ def run_jumper(binary, user, workdir, interval, seconds) -> dict:
     res["samples"] = rep.get("samples")
     if res["own_cpu_s"] is None:
         res["error"] = "report has no monitor.own_cpu_s"
-    res["pct_monitor"] = pct(res["own_cpu_s"], wall)
+    res["pct_monitor"] = pct(res["monitor_cpu_s"], res["wall_s"])
+    res["pct_run"] = pct(res["own_cpu_s"], wall)
     res["pct_whole"] = pct(res["rusage_cpu_s"], wall)
     if isinstance(res["samples"], (int, float)):
         res["rate"] = res["samples"] / wall
@@ -451,8 +508,8 @@ def render(meta: dict, results: list[dict], intervals: list[float], jumper_note:
              f"Python {meta['venv_python']}; install: {meta['install']}")
     L.append(f"- monitored processes ran as {meta['run_as']}; levels {LEVELS} "
              f"(JUmPER's default `user, process, system`); idle workload (the monitored process "
-             f"sleeps); {meta['seconds']} s measured per configuration "
-             f"(JUmPER after a {meta['warmup']} s warm-up)")
+             f"sleeps); {meta['seconds']} s measured per configuration after a "
+             f"{meta['warmup']} s warm-up, for every tool")
     L.append(f"- jumper binary: {meta['jumper']}")
     L.append("")
     for iv in intervals:
@@ -461,23 +518,25 @@ def render(meta: dict, results: list[dict], intervals: list[float], jumper_note:
         jp = jr.get("pct_monitor") if jr and not jr.get("error") else None
         L.append(f"### Interval {iv:g} s (expected {1 / iv:g} samples/s)")
         L.append("")
-        L.append("| backend | monitor CPU, % of one core | cross-check, % of one core | "
-                 "samples/s achieved | missed ticks | JUmPER / jumper |")
-        L.append("|---|---:|---:|---:|---:|---:|")
+        L.append("| backend | monitor CPU, % of one core | jumper whole run incl. start-up and "
+                 "boundaries, % of one core | cross-check, % of one core | samples/s achieved | "
+                 "missed ticks | JUmPER / jumper |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             name = {"thread": "JUmPER `thread`", "native_c": "JUmPER `native_c`",
                     "jumper": "jumper"}[r["backend"]]
             if r.get("skipped"):
-                L.append(f"| {name} | skipped: {r['skipped']} | | | | |")
+                L.append(f"| {name} | skipped: {r['skipped']} | | | | | |")
                 continue
             if r.get("error"):
-                L.append(f"| {name} | error (see console) | | | | |")
+                L.append(f"| {name} | error (see console) | | | | | |")
                 continue
             ratio = ""
             if r["backend"] != "jumper":
                 ratio = (f"{r['pct_monitor'] / jp:.1f}x" if jp else
                          ("pending" if jr is None or jr.get("skipped") else "n/a"))
-            L.append(f"| {name} | {fmt(r.get('pct_monitor'))} | {fmt(r.get('pct_whole'))} | "
+            run = fmt(r.get("pct_run")) if r["backend"] == "jumper" else ""
+            L.append(f"| {name} | {fmt(r.get('pct_monitor'))} | {run} | {fmt(r.get('pct_whole'))} | "
                      f"{fmt(r.get('rate'), 1)} | {fmt(r.get('missed'))} | {ratio} |")
         L.append("")
     # Targets
@@ -516,18 +575,29 @@ def render(meta: dict, results: list[dict], intervals: list[float], jumper_note:
              "`build_perfmonitor_magic_adapter(plots_disabled=True, display_disabled=True)"
              ".perfmonitor_start(\"<interval> --monitor thread|native_c\")`, stopped with "
              "`perfmonitor_stop(\"\")`.")
-    L.append("- JUmPER monitor CPU = on-CPU time (`/proc/<pid>/task/<tid>/schedstat`) over the "
-             "measured window of every thread of the monitored process except the main thread "
-             "(the sampler thread for `thread`, the stdout reader thread for `native_c`) plus all "
-             "descendant processes (the C collector). Cross-check column: the whole monitored "
-             "process incl. its main thread and the collector.")
-    L.append("- jumper monitor CPU = `monitor.own_cpu_s` from `jumper run --json` divided by the "
-             "wall time of the whole `jumper run`; cross-check column = `os.wait4` rusage "
-             "(user+sys) of the jumper process (includes start-up, report writing and the `sleep` "
-             "child).")
+    L.append("- Monitor CPU is measured the same way for both tools: on-CPU nanoseconds of the "
+             "monitor's threads (first field of `/proc/<pid>/task/<tid>/schedstat`; "
+             "`stat` utime+stime ticks only if schedstat is unreadable or reads 0), read at the start and at the "
+             "end of a measured window that opens after the warm-up, divided by the window's "
+             "wall time. Both snapshots are taken while the monitor keeps running, so neither "
+             "tool's start-up nor its stop is in the window.")
+    L.append("- JUmPER's monitor threads: every thread of the monitored process except the main "
+             "thread (the sampler thread for `thread`, the stdout reader thread for `native_c`) "
+             "plus all descendant processes (the C collector). Cross-check column: the whole "
+             "monitored process incl. its main thread and the collector, over the same window.")
+    L.append("- jumper's monitor threads: the threads of the `jumper run` process named "
+             "`jumper-sampler` or `jumper-gpu` (where every sample and GPU read runs), read by the "
+             "harness (root) while `jumper run --interval S --levels process,user,system --json "
+             "OUT -- sleep <warm-up + window + 1 s>` runs. The whole-run column is "
+             "`monitor.own_cpu_s` from its JSON report (the same two threads' CPU time over the "
+             "whole run) divided by the wall time of the whole `jumper run`, so it also carries "
+             "the start-up's first full scan of `/proc` and the cell-start and cell-end samples, "
+             "which the window excludes. Cross-check column = `os.wait4` rusage (user+sys) of "
+             "the jumper process over the whole run (includes start-up, report writing and the "
+             "`sleep` child).")
     L.append("- samples/s = process-level samples in the window / window length (JUmPER), "
-             "top-level `samples` / wall time (jumper); missed ticks = JUmPER's "
-             "`n_missed_measurements` over its whole run, jumper's `monitor.missed`.")
+             "top-level `samples` / wall time of the whole run (jumper); missed ticks = JUmPER's `n_missed_measurements` over its whole "
+             "run, jumper's `monitor.missed`.")
     L.append("- All monitored processes run as the same unprivileged user, so the `user` level "
              "covers only that user's few processes for every tool; `system` and the scan of "
              "`/proc` that finds the user's processes cover the whole machine.")
@@ -556,7 +626,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0,
                     help="measured seconds per configuration (default 20)")
     ap.add_argument("--warmup", type=float, default=1.0,
-                    help="seconds JUmPER runs before the measured window (default 1)")
+                    help="seconds every monitor runs before the measured window (default 1)")
     ap.add_argument("--intervals", default="1,0.1,0.01",
                     help="comma-separated sampling intervals in seconds (default 1,0.1,0.01)")
     ap.add_argument("--backends", default=",".join(BACKENDS_PY),
@@ -692,12 +762,16 @@ def main() -> int:
                                 f"{np_str(r['nice_policy_during'])}"))
             if jumper_note is None:
                 log(f"[run] jumper          interval {iv:g} s, {args.seconds:g} s ...")
-                r = run_jumper(jumper_bin, user, workdir, iv, args.seconds)
+                r = run_jumper(jumper_bin, user, workdir, iv, args.seconds, args.warmup)
                 results.append(r)
                 log("      " + (f"ERROR {r['error']}" if r.get("error") else
-                                f"own {fmt(r['pct_monitor'])} % of a core, rusage "
-                                f"{fmt(r['pct_whole'])} %, {fmt(r.get('rate'), 1)} samples/s, "
-                                f"missed {r.get('missed')}"))
+                                f"monitor {fmt(r['pct_monitor'])} % of a core "
+                                f"({r['monitor_threads']} monitor thread(s) "
+                                f"{fmt(r['monitor_cpu_s'], 3)} s over {fmt(r['wall_s'])} s), "
+                                f"whole run own {fmt(r['pct_run'])} % "
+                                f"({fmt(r['own_cpu_s'], 3)} s over {fmt(r['run_wall_s'])} s), "
+                                f"rusage {fmt(r['pct_whole'])} %, {fmt(r.get('rate'), 1)} "
+                                f"samples/s, missed {r.get('missed')}"))
             else:
                 results.append({"backend": "jumper", "interval": iv, "skipped": jumper_note})
     finally:
