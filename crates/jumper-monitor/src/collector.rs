@@ -18,9 +18,6 @@ use crate::gpu::{GpuBackend, GpuDeviceSample, GpuPoller};
 use crate::procfs::{system, ProcFs, ProcInfo};
 use crate::MonitorError;
 
-/// Every this many ticks all processes are re-read, whatever the levels need.
-const FULL_SCAN_EVERY: u32 = 50;
-
 /// Where the readers look and what they watch.
 #[derive(Debug, Clone)]
 pub struct CollectorConfig {
@@ -77,6 +74,8 @@ struct Member {
 #[derive(Debug, Default)]
 struct Accum {
     members: HashMap<u32, Member>,
+    /// Last tick's map, cleared and reused (no allocation per tick).
+    spare: HashMap<u32, Member>,
     departed_ticks: u64,
     departed_io: IoCounters,
     last_cpu: f64,
@@ -109,7 +108,8 @@ impl Accum {
         full_io: bool,
         refresh: u32,
     ) -> SetTotals {
-        let mut next: HashMap<u32, Member> = HashMap::with_capacity(current.len());
+        let mut next = std::mem::take(&mut self.spare);
+        next.clear();
         let mut totals = SetTotals {
             ticks: 0,
             io: IoCounters::default(),
@@ -161,7 +161,7 @@ impl Accum {
                 self.departed_io.add(&m.io);
             }
         }
-        self.members = next;
+        self.spare = std::mem::replace(&mut self.members, next);
         totals.ticks += self.departed_ticks;
         totals.io.add(&self.departed_io);
         totals
@@ -172,18 +172,47 @@ impl Accum {
 pub struct Collector {
     cfg: CollectorConfig,
     fs: ProcFs,
-    procs: Vec<ProcInfo>,
     tree: Accum,
-    tree_pids: HashSet<u32>,
+    /// The tree must be found again from every process (first sample, new root).
+    tree_stale: bool,
     user: Accum,
+    user_stale: bool,
+    cores: Vec<[f64; 2]>,
     slurm: Option<CgroupReader>,
     disks: Vec<String>,
+    /// `/sys/block/DEV/stat` of each whole disk, when there are few: one small file per disk
+    /// is cheaper than `/proc/diskstats`, which formats every block device.
+    disk_files: Option<Vec<PathBuf>>,
     gpu: Option<GpuPoller>,
     self_pid: u32,
     own_cpu_s: f64,
     own_reads_at_start: u64,
     notes: Vec<String>,
     levels: Vec<Level>,
+}
+
+/// Up to this many whole disks are read from their own `/sys/block/DEV/stat`.
+const MAX_DISK_FILES: usize = 4;
+
+/// The per-disk stat files, if there are at most [`MAX_DISK_FILES`] disks and each file reads
+/// and parses; otherwise `/proc/diskstats` is read.
+fn disk_files(
+    fs: &mut ProcFs,
+    sys_block: &std::path::Path,
+    disks: &[String],
+) -> Option<Vec<PathBuf>> {
+    if disks.is_empty() || disks.len() > MAX_DISK_FILES {
+        return None;
+    }
+    let files: Vec<PathBuf> = disks
+        .iter()
+        .map(|d| sys_block.join(d).join("stat"))
+        .collect();
+    for f in &files {
+        let text = fs.read_path(f).ok()?;
+        system::parse_block_stat(&mut text.split_ascii_whitespace())?;
+    }
+    Some(files)
 }
 
 fn whole_disks(sys_block: &std::path::Path) -> Vec<String> {
@@ -239,14 +268,18 @@ impl Collector {
             Some(b) => Some(GpuPoller::start(b, cfg.gpu_interval).map_err(MonitorError::Spawn)?),
             None => None,
         };
+        let disks = whole_disks(&cfg.sys_block);
+        let disk_files = disk_files(&mut fs, &cfg.sys_block, &disks);
         let reads = fs.read_syscalls();
         Ok(Collector {
-            disks: whole_disks(&cfg.sys_block),
+            disks,
+            disk_files,
             fs,
-            procs: Vec::new(),
             tree: Accum::default(),
-            tree_pids: HashSet::new(),
+            tree_stale: true,
             user: Accum::default(),
+            user_stale: true,
+            cores: Vec::new(),
             slurm,
             gpu,
             self_pid: std::process::id(),
@@ -272,7 +305,7 @@ impl Collector {
     pub fn set_root(&mut self, pid: Option<u32>) {
         if self.cfg.root_pid != pid {
             self.tree = Accum::default();
-            self.tree_pids.clear();
+            self.tree_stale = true;
         }
         self.cfg.root_pid = pid;
     }
@@ -288,57 +321,160 @@ impl Collector {
         self.gpu.as_ref().map_or(0.0, GpuPoller::cpu_s)
     }
 
+    /// Read system calls made so far (what a tick costs in files: a benchmark and test aid).
+    pub fn read_syscalls(&self) -> u64 {
+        self.fs.read_syscalls()
+    }
+
+    /// How often the process directory has been listed.
+    pub fn listings(&self) -> u64 {
+        self.fs.listings()
+    }
+
+    /// Whether system-level I/O comes from each disk's `/sys/block/DEV/stat` (else from
+    /// `/proc/diskstats`).
+    pub fn reads_disk_files(&self) -> bool {
+        self.disk_files.is_some()
+    }
+
     /// The whole disks counted at system level.
     pub fn disks(&self) -> &[String] {
         &self.disks
     }
 
     /// Takes one sample of every level.
+    ///
+    /// Per tick it reads the whole-machine files once, each member process's `stat` once
+    /// (shared by the process and user levels) and `io` where a level needs it; the process
+    /// directory is listed only when the kernel created processes since the last sample.
     pub fn collect(&mut self, kind: SampleKind) -> Vec<(Level, LevelSample)> {
         let time = jumper_data::time::monotonic_s();
         let wallclock = jumper_data::time::wallclock_s();
         let gpus = self.gpu.as_ref().map(GpuPoller::latest).unwrap_or_default();
-        let needs_scan = self
-            .levels
-            .iter()
-            .any(|l| matches!(l, Level::Process | Level::User));
-        if needs_scan {
-            let mut procs = std::mem::take(&mut self.procs);
-            // Only members of a level need current counters; everyone else is read when first
-            // seen (for parent and owner) and then only on the periodic full refresh.
-            let user = self.levels.contains(&Level::User).then_some(self.cfg.uid);
-            let tree = &self.tree_pids;
-            let root = self.cfg.root_pid;
-            let full = kind.is_boundary();
-            self.fs.scan_where(
-                &mut procs,
-                |pid, uid| full || Some(uid) == user || Some(pid) == root || tree.contains(&pid),
-                FULL_SCAN_EVERY,
-            );
-            self.procs = procs;
+        self.fs.begin_tick();
+        // /proc/stat first: its fork counter tells whether the process list can have changed.
+        let forks = if self.levels.contains(&Level::System) {
+            self.read_cpu_stat()
+        } else {
+            None
+        };
+        let wants_tree = self.levels.contains(&Level::Process);
+        let wants_user = self.levels.contains(&Level::User);
+        let (mut tree_now, mut user_now) = (Vec::new(), Vec::new());
+        if wants_tree || wants_user {
+            let listed = self.fs.poll_new(forks);
+            if wants_tree {
+                tree_now = self.tree_members(listed);
+            }
+            if wants_user {
+                user_now = self.user_members(listed);
+            }
         }
         let full_io = kind.is_boundary();
         // Without a root yet (a command about to be spawned) the process level records only
         // boundary samples: their zero counters are the exact baseline of a process that does
         // not exist yet, while a tick would put an empty reading inside the cell.
         let skip_process = self.cfg.root_pid.is_none() && !kind.is_boundary();
-        let levels = self.levels.clone();
-        levels
-            .into_iter()
-            .filter(|l| !(skip_process && *l == Level::Process))
-            .map(|level| {
-                let mut s = match level {
-                    Level::Process => self.process_level(&gpus),
-                    Level::User => self.user_level(full_io, &gpus),
-                    Level::System => self.system_level(&gpus),
-                    Level::Slurm => self.slurm_level(&gpus),
-                };
-                s.time = time;
-                s.wallclock = wallclock;
-                s.kind = kind;
-                (level, s)
-            })
+        let mut out = Vec::with_capacity(self.levels.len());
+        for i in 0..self.levels.len() {
+            let level = self.levels[i];
+            if skip_process && level == Level::Process {
+                continue;
+            }
+            let mut s = match level {
+                Level::Process => self.process_level(&tree_now, &gpus),
+                Level::User => self.user_level(&user_now, full_io, &gpus),
+                Level::System => self.system_level(&gpus),
+                Level::Slurm => self.slurm_level(&gpus),
+            };
+            s.time = time;
+            s.wallclock = wallclock;
+            s.kind = kind;
+            out.push((level, s));
+        }
+        out
+    }
+
+    /// Current readings of the process tree: the root, every member still alive (a
+    /// daemonised grandchild stays ours after its parent exits) and, when processes were
+    /// created since the last sample, all their descendants.
+    fn tree_members(&mut self, listed: bool) -> Vec<ProcInfo> {
+        let Some(root) = self.cfg.root_pid else {
+            return Vec::new();
+        };
+        // The same process as when it joined: a PID handed out again is someone else.
+        let same = |fs: &ProcFs, pid: u32, m: &Member| {
+            fs.get(pid).is_some_and(|p| p.starttime == m.starttime)
+        };
+        let mut pids: Vec<u32> = Vec::with_capacity(self.tree.members.len() + 1);
+        pids.push(root);
+        if listed || self.tree_stale {
+            self.tree_stale = false;
+            for (&pid, m) in &self.tree.members {
+                if pid != root && same(&self.fs, pid, m) {
+                    pids.push(pid);
+                }
+            }
+            let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+            for p in self.fs.processes() {
+                children.entry(p.ppid).or_default().push(p.pid);
+            }
+            let mut set: HashSet<u32> = HashSet::with_capacity(pids.len());
+            let mut stack = std::mem::take(&mut pids);
+            while let Some(pid) = stack.pop() {
+                if !set.insert(pid) {
+                    continue;
+                }
+                pids.push(pid);
+                if let Some(kids) = children.get(&pid) {
+                    stack.extend(kids.iter().copied());
+                }
+            }
+        } else {
+            pids.extend(self.tree.members.keys().copied().filter(|&p| p != root));
+        }
+        let mut out = Vec::with_capacity(pids.len());
+        for pid in pids {
+            let Some(info) = self.fs.stat(pid) else {
+                continue;
+            };
+            let known = self.tree.members.get(&pid);
+            if pid == root || known.is_none_or(|m| m.starttime == info.starttime) {
+                out.push(info);
+            }
+        }
+        out
+    }
+
+    /// Current readings of the user's processes (found again when processes were created).
+    fn user_members(&mut self, listed: bool) -> Vec<ProcInfo> {
+        let uid = self.cfg.uid;
+        let pids: Vec<u32> = if listed || self.user_stale {
+            self.user_stale = false;
+            self.fs
+                .processes()
+                .filter(|p| p.uid == uid)
+                .map(|p| p.pid)
+                .collect()
+        } else {
+            self.user.members.keys().copied().collect()
+        };
+        pids.iter()
+            .filter_map(|&pid| self.fs.stat(pid))
+            .filter(|p| p.uid == uid)
             .collect()
+    }
+
+    /// Reads `/proc/stat` into the per-core buffer; returns the fork counter.
+    fn read_cpu_stat(&mut self) -> Option<u64> {
+        let tps = self.fs.ticks_per_s();
+        match self.fs.read_file("stat") {
+            Ok(t) => system::parse_proc_stat(t, tps, &mut self.cores),
+            Err(_) => {
+                self.cores.clear();
+                None
+            }
+        }
     }
 
     fn own_read_ops(&self) -> u64 {
@@ -367,46 +503,15 @@ impl Collector {
         }
     }
 
-    fn process_level(&mut self, gpus: &[GpuDeviceSample]) -> LevelSample {
-        let Some(root) = self.cfg.root_pid else {
+    fn process_level(&mut self, current: &[ProcInfo], gpus: &[GpuDeviceSample]) -> LevelSample {
+        if self.cfg.root_pid.is_none() {
             return LevelSample {
                 gpus: attribute_gpus(gpus, &[]),
                 ..Default::default()
             };
-        };
-        // Members: the root, everyone who was a member and is still alive (a daemonised
-        // grandchild stays ours after its parent exits), and all their descendants.
-        let mut children: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, p) in self.procs.iter().enumerate() {
-            children.entry(p.ppid).or_default().push(i);
         }
-        let mut set: HashSet<u32> = HashSet::new();
-        let mut stack: Vec<u32> = Vec::new();
-        let alive: HashMap<u32, u64> = self.procs.iter().map(|p| (p.pid, p.starttime)).collect();
-        if alive.contains_key(&root) {
-            stack.push(root);
-        }
-        for (pid, m) in &self.tree.members {
-            if alive.get(pid) == Some(&m.starttime) {
-                stack.push(*pid);
-            }
-        }
-        while let Some(pid) = stack.pop() {
-            if !set.insert(pid) {
-                continue;
-            }
-            if let Some(kids) = children.get(&pid) {
-                stack.extend(kids.iter().map(|&i| self.procs[i].pid));
-            }
-        }
-        let current: Vec<ProcInfo> = self
-            .procs
-            .iter()
-            .filter(|p| set.contains(&p.pid))
-            .copied()
-            .collect();
         let mut tree = std::mem::take(&mut self.tree);
-        let t = tree.update(&current, &mut self.fs, true, 0);
+        let t = tree.update(current, &mut self.fs, true, 0);
         let mut s = self.set_sample(t, true, gpus);
         s.cpu_time = s.cpu_time.max(tree.last_cpu);
         tree.last_cpu = s.cpu_time;
@@ -418,21 +523,18 @@ impl Collector {
         }
         tree.last_memory = s.memory;
         self.tree = tree;
-        self.tree_pids = set;
         s
     }
 
-    fn user_level(&mut self, full_io: bool, gpus: &[GpuDeviceSample]) -> LevelSample {
-        let uid = self.cfg.uid;
-        let current: Vec<ProcInfo> = self
-            .procs
-            .iter()
-            .filter(|p| p.uid == uid)
-            .copied()
-            .collect();
+    fn user_level(
+        &mut self,
+        current: &[ProcInfo],
+        full_io: bool,
+        gpus: &[GpuDeviceSample],
+    ) -> LevelSample {
         let mut user = std::mem::take(&mut self.user);
         let t = user.update(
-            &current,
+            current,
             &mut self.fs,
             full_io,
             self.cfg.user_io_refresh_ticks,
@@ -446,22 +548,30 @@ impl Collector {
     }
 
     fn system_level(&mut self, gpus: &[GpuDeviceSample]) -> LevelSample {
-        let tps = self.fs.ticks_per_s();
-        let cores = self
-            .fs
-            .read_file("stat")
-            .map(|t| system::parse_cpu_stat(&t, tps))
-            .unwrap_or_default();
+        let cores = self.cores.clone();
         let (total, avail) = self
             .fs
             .read_file("meminfo")
-            .map(|t| system::parse_meminfo(&t))
+            .map(system::parse_meminfo)
             .unwrap_or((0, 0));
-        let io = self
-            .fs
-            .read_file("diskstats")
-            .map(|t| system::parse_diskstats(&t, &self.disks))
-            .unwrap_or_default();
+        let mut io = IoCounters::default();
+        match &self.disk_files {
+            Some(files) => {
+                for f in files {
+                    if let Ok(t) = self.fs.read_path(f) {
+                        if let Some(d) = system::parse_block_stat(&mut t.split_ascii_whitespace()) {
+                            io.add(&d);
+                        }
+                    }
+                }
+            }
+            None if self.disks.is_empty() => {}
+            None => {
+                if let Ok(t) = self.fs.read_file("diskstats") {
+                    io = system::parse_diskstats(t, &self.disks);
+                }
+            }
+        }
         LevelSample {
             cpu_time: cores.iter().map(|c| c[0]).sum(),
             cpu_cores: cores,
@@ -475,7 +585,7 @@ impl Collector {
                     mem_bytes: g.used_memory,
                 })
                 .collect(),
-            nprocs: self.procs.len() as u32,
+            nprocs: self.fs.count() as u32,
             ..Default::default()
         }
     }

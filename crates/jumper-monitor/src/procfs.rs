@@ -1,6 +1,14 @@
-//! A `/proc` reader built for a hot loop: per-process files stay open and are re-read with
-//! `pread` into one reused buffer, and the directory is listed again only when the kernel has
-//! handed out a new PID since the last scan (the last field of `/proc/loadavg`).
+//! A `/proc` reader built for a hot loop.
+//!
+//! - Per-process `stat` and `io` files stay open and are re-read with `pread` into one reused
+//!   buffer; so do `/proc/stat`, `meminfo` and the other whole-machine files.
+//! - The directory is listed again only when the kernel has created a process since the last
+//!   look: the fork counter (`processes` in `/proc/stat`, when the caller reads that file
+//!   anyway) or the last PID handed out (the last field of `/proc/loadavg`) moved.
+//! - Between listings only the processes a caller asks for are re-read ([`ProcFs::stat`]); the
+//!   others keep the reading from when they were first seen (parent, owner and start time do
+//!   not change). A PID the kernel handed out again is re-read on the listing that finds it:
+//!   it lies in the range of PIDs allocated since the previous listing.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -32,13 +40,13 @@ pub struct ProcInfo {
     pub rss_pages: u64,
 }
 
-struct PidFiles {
-    last: Option<ProcInfo>,
+struct Entry {
+    info: ProcInfo,
     stat: File,
     io: Option<File>,
     io_failed: bool,
-    uid: u32,
-    starttime: u64,
+    /// The [`ProcFs::begin_tick`] generation of the last `stat` read.
+    generation: u64,
 }
 
 /// Reader of a `/proc` tree (the real one or a fixture directory).
@@ -46,15 +54,17 @@ pub struct ProcFs {
     root: PathBuf,
     ticks_per_s: f64,
     page_size: u64,
-    files: HashMap<u32, PidFiles>,
-    pids: Vec<u32>,
+    entries: HashMap<u32, Entry>,
+    listed: bool,
     last_pid: Option<u64>,
+    forks: Option<u64>,
     loadavg: Option<File>,
+    files: Vec<(PathBuf, File)>,
     buf: Vec<u8>,
     len: usize,
     reads: u64,
-    scans: u32,
-    scratch: HashMap<PathBuf, File>,
+    generation: u64,
+    listings: u64,
 }
 
 /// Parses the fields of `/proc/PID/stat` that jumper uses. `None` if the line is malformed.
@@ -125,15 +135,17 @@ impl ProcFs {
             root: root.into(),
             ticks_per_s: sysconf(libc::_SC_CLK_TCK, 100) as f64,
             page_size: sysconf(libc::_SC_PAGESIZE, 4096) as u64,
-            files: HashMap::new(),
-            pids: Vec::new(),
+            entries: HashMap::new(),
+            listed: false,
             last_pid: None,
+            forks: None,
             loadavg: None,
+            files: Vec::new(),
             buf: vec![0; 4096],
             len: 0,
             reads: 0,
-            scans: 0,
-            scratch: HashMap::new(),
+            generation: 0,
+            listings: 0,
         }
     }
 
@@ -158,12 +170,20 @@ impl ProcFs {
         self.reads
     }
 
+    /// How often the directory has been listed (a benchmark and test aid).
+    pub fn listings(&self) -> u64 {
+        self.listings
+    }
+
+    /// Starts a new sample: [`ProcFs::stat`] re-reads each process at most once until the
+    /// next call.
+    pub fn begin_tick(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
     /// Reads a whole proc file from offset 0 into the reused buffer. Proc files are generated
     /// on read, so a short read is the end: one system call per file in the common case.
     fn pread(&mut self, f: &File) -> Option<usize> {
-        if self.buf.len() < 4096 {
-            self.buf.resize(4096, 0);
-        }
         let mut n = 0;
         loop {
             self.reads += 1;
@@ -188,32 +208,50 @@ impl ProcFs {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
     }
 
-    /// Reads a whole small file through a kept-open descriptor (e.g. `/proc/stat`), relative
-    /// to the root. Returns its text, or an error naming the file.
-    pub fn read_file(&mut self, rel: &str) -> Result<String, MonitorError> {
-        let path = self.root.join(rel);
-        let file = match self.scratch.remove(&path) {
-            Some(f) => f,
-            None => File::open(&path).map_err(|e| MonitorError::read(&path, e))?,
+    /// Reads a whole small file (e.g. `stat` for `/proc/stat`), relative to the root, through
+    /// a descriptor kept open for the next call. Returns its text, or an error naming the file.
+    pub fn read_file(&mut self, rel: &str) -> Result<&str, MonitorError> {
+        self.read_kept(Path::new(rel))
+    }
+
+    /// Like [`ProcFs::read_file`] for a file outside the root (an absolute path, e.g. a
+    /// disk's `/sys/block/DEV/stat`).
+    pub fn read_path(&mut self, path: &Path) -> Result<&str, MonitorError> {
+        self.read_kept(path)
+    }
+
+    fn read_kept(&mut self, key: &Path) -> Result<&str, MonitorError> {
+        let i = match self
+            .files
+            .iter()
+            .position(|(k, _)| k.as_os_str() == key.as_os_str())
+        {
+            Some(i) => i,
+            None => {
+                let path = self.root.join(key);
+                let f = File::open(&path).map_err(|e| MonitorError::read(&path, e))?;
+                self.files.push((key.to_path_buf(), f));
+                self.files.len() - 1
+            }
         };
-        let res = self.pread(&file);
-        self.scratch.insert(path.clone(), file);
+        let (k, f) = self.files.swap_remove(i);
+        let res = self.pread(&f);
+        self.files.push((k, f));
         match res {
-            Some(_) => Ok(self.text().to_string()),
+            Some(_) => Ok(self.text()),
             None => Err(MonitorError::read(
-                path,
+                self.root.join(key),
                 std::io::Error::other("read failed"),
             )),
         }
     }
 
-    fn new_pids_possible(&mut self) -> bool {
+    /// The last PID the kernel handed out (`/proc/loadavg`), if readable.
+    fn read_last_pid(&mut self) -> Option<u64> {
         if self.loadavg.is_none() {
             self.loadavg = File::open(self.root.join("loadavg")).ok();
         }
-        let Some(f) = self.loadavg.take() else {
-            return true;
-        };
+        let f = self.loadavg.take()?;
         let last = self.pread(&f).and_then(|_| {
             self.text()
                 .split_ascii_whitespace()
@@ -222,128 +260,165 @@ impl ProcFs {
                 .ok()
         });
         self.loadavg = Some(f);
-        match last {
-            Some(l) if Some(l) == self.last_pid => false,
-            Some(l) => {
-                self.last_pid = Some(l);
-                true
-            }
-            None => true,
-        }
+        last
     }
 
-    fn list_pids(&mut self) {
-        self.pids.clear();
+    /// Lists the directory again if processes may have been created since the last listing,
+    /// reading every new process (and every PID handed out again). `forks` is the kernel's
+    /// fork counter when the caller has it (`processes` in `/proc/stat`), which saves a read
+    /// per call; without it the last PID in `/proc/loadavg` decides. Returns whether it
+    /// listed.
+    pub fn poll_new(&mut self, forks: Option<u64>) -> bool {
+        if self.listed {
+            if let Some(f) = forks {
+                if self.forks == Some(f) {
+                    return false;
+                }
+                self.forks = Some(f);
+            }
+        } else {
+            self.forks = forks;
+        }
+        let last = self.read_last_pid();
+        if self.listed && forks.is_none() && last.is_some() && last == self.last_pid {
+            return false;
+        }
+        // PIDs allocated since the previous listing: (previous, last], cyclically. Unknown
+        // (no loadavg, or the first listing): every known process is re-read.
+        let fresh = match (self.last_pid, last) {
+            (Some(p), Some(l)) => Some((p, l)),
+            _ => None,
+        };
+        self.last_pid = last;
+        self.list(fresh);
+        true
+    }
+
+    fn list(&mut self, fresh: Option<(u64, u64)>) {
+        self.listed = true;
+        self.listings += 1;
+        let mut pids = Vec::with_capacity(self.entries.len() + 8);
         if let Ok(rd) = std::fs::read_dir(&self.root) {
             for e in rd.flatten() {
-                if let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) {
-                    self.pids.push(pid);
+                let name = e.file_name();
+                let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                    continue;
+                };
+                pids.push(pid);
+            }
+        }
+        let new_range = |pid: u32| match fresh {
+            None => true,
+            Some((prev, last)) => {
+                let pid = pid as u64;
+                if prev <= last {
+                    pid > prev && pid <= last
+                } else {
+                    pid > prev || pid <= last
+                }
+            }
+        };
+        let listed: std::collections::HashSet<u32> = pids.iter().copied().collect();
+        self.entries.retain(|pid, _| listed.contains(pid));
+        for pid in pids {
+            match self.entries.get(&pid) {
+                Some(e) if e.generation == self.generation || !new_range(pid) => {}
+                _ => {
+                    self.stat(pid);
                 }
             }
         }
-        self.pids.sort_unstable();
     }
 
-    /// Reads every process's stat into `out` (cleared first). Processes that vanished are
-    /// forgotten; new ones are opened once and kept open.
-    pub fn scan(&mut self, out: &mut Vec<ProcInfo>) {
-        self.scan_where(out, |_, _| true, 1);
+    fn open(&self, pid: u32) -> Option<Entry> {
+        let dir = self.root.join(pid.to_string());
+        let stat = File::open(dir.join("stat")).ok()?;
+        let uid = std::fs::metadata(&dir).map(|m| m.uid()).unwrap_or(u32::MAX);
+        Some(Entry {
+            info: ProcInfo {
+                uid,
+                ..ProcInfo::default()
+            },
+            stat,
+            io: None,
+            io_failed: false,
+            generation: self.generation.wrapping_sub(1),
+        })
     }
 
-    /// Like [`ProcFs::scan`], but re-reads a known process only when `fresh(pid, uid)` says a
-    /// level needs its current counters; other processes keep the reading from when they were
-    /// first seen (their parent, start time and owner do not change) and are re-read every
-    /// `refresh_every` calls. New processes are always read.
-    pub fn scan_where(
-        &mut self,
-        out: &mut Vec<ProcInfo>,
-        fresh: impl Fn(u32, u32) -> bool,
-        refresh_every: u32,
-    ) {
-        out.clear();
-        self.scans = self.scans.wrapping_add(1);
-        let full = refresh_every <= 1 || self.scans % refresh_every == 0;
-        if self.new_pids_possible() || full {
-            self.list_pids();
-            let known: std::collections::HashSet<u32> = self.pids.iter().copied().collect();
-            self.files.retain(|pid, _| known.contains(pid));
-        }
-        let mut gone = Vec::new();
-        let pids = std::mem::take(&mut self.pids);
-        for &pid in &pids {
-            let cached = self.files.get(&pid).and_then(|f| f.last);
-            let info = match cached {
-                Some(c) if !full && !fresh(pid, c.uid) => Some(c),
-                _ => self.stat(pid),
-            };
-            match info {
-                Some(info) => out.push(info),
-                None => gone.push(pid),
-            }
-        }
-        self.pids = pids;
-        if !gone.is_empty() {
-            self.pids.retain(|p| !gone.contains(p));
-            for p in gone {
-                self.files.remove(&p);
-            }
-        }
-    }
-
-    /// Reads one process's stat; `None` if it does not exist (any more).
+    /// Reads one process's stat (at most once per [`ProcFs::begin_tick`]; later calls in the
+    /// same tick return that reading). `None` if it does not exist (any more); it is then
+    /// forgotten.
     pub fn stat(&mut self, pid: u32) -> Option<ProcInfo> {
-        if !self.files.contains_key(&pid) {
-            let dir = self.root.join(pid.to_string());
-            let stat = File::open(dir.join("stat")).ok()?;
-            let uid = std::fs::metadata(&dir).map(|m| m.uid()).unwrap_or(u32::MAX);
-            self.files.insert(
-                pid,
-                PidFiles {
-                    last: None,
-                    stat,
-                    io: None,
-                    io_failed: false,
-                    uid,
-                    starttime: 0,
-                },
-            );
-        }
-        let files = self.files.remove(&pid)?;
-        let ok = self.pread(&files.stat).is_some();
-        let parsed = if ok {
-            parse_stat(pid, self.text())
-        } else {
-            None
+        let mut entry = match self.entries.remove(&pid) {
+            Some(e) if e.generation == self.generation => {
+                let info = e.info;
+                self.entries.insert(pid, e);
+                return Some(info);
+            }
+            Some(e) => e,
+            None => self.open(pid)?,
+        };
+        let parsed = match self.pread(&entry.stat) {
+            Some(_) => parse_stat(pid, self.text()),
+            None => None,
         };
         let mut info = parsed?;
-        let mut files = files;
-        if files.starttime != 0 && files.starttime != info.starttime {
-            // The PID was reused by a new process: start over with fresh descriptors.
-            return self.stat(pid);
+        if entry.info.starttime != 0 && entry.info.starttime != info.starttime {
+            // The PID was handed out again: a new process, with new descriptors and owner.
+            entry = self.open(pid)?;
+            info = match self.pread(&entry.stat) {
+                Some(_) => parse_stat(pid, self.text())?,
+                None => return None,
+            };
         }
-        files.starttime = info.starttime;
-        info.uid = files.uid;
-        files.last = Some(info);
-        self.files.insert(pid, files);
+        info.uid = entry.info.uid;
+        entry.info = info;
+        entry.generation = self.generation;
+        self.entries.insert(pid, entry);
         Some(info)
+    }
+
+    /// The last reading of a known process, without reading.
+    pub fn get(&self, pid: u32) -> Option<&ProcInfo> {
+        self.entries.get(&pid).map(|e| &e.info)
+    }
+
+    /// Every known process as last read (unordered).
+    pub fn processes(&self) -> impl Iterator<Item = &ProcInfo> + '_ {
+        self.entries.values().map(|e| &e.info)
+    }
+
+    /// How many processes were alive at the last listing (minus those found gone since).
+    pub fn count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Lists the directory and reads every process now; `out` gets them all (sorted by PID).
+    pub fn scan(&mut self, out: &mut Vec<ProcInfo>) {
+        self.begin_tick();
+        self.list(None);
+        out.clear();
+        out.extend(self.processes().copied());
+        out.sort_unstable_by_key(|p| p.pid);
     }
 
     /// Reads one process's I/O counters; `None` if unreadable (gone, or not permitted).
     pub fn io(&mut self, pid: u32) -> Option<IoCounters> {
-        let mut files = self.files.remove(&pid)?;
-        if files.io.is_none() && !files.io_failed {
-            files.io = File::open(self.root.join(pid.to_string()).join("io")).ok();
-            files.io_failed = files.io.is_none();
+        let mut entry = self.entries.remove(&pid)?;
+        if entry.io.is_none() && !entry.io_failed {
+            entry.io = File::open(self.root.join(pid.to_string()).join("io")).ok();
+            entry.io_failed = entry.io.is_none();
         }
-        let res = match files.io.take() {
+        let res = match entry.io.take() {
             Some(f) => {
                 let r = self.pread(&f).map(|_| parse_io(self.text()));
-                files.io = Some(f);
+                entry.io = Some(f);
                 r
             }
             None => None,
         };
-        self.files.insert(pid, files);
+        self.entries.insert(pid, entry);
         res
     }
 
@@ -361,52 +436,73 @@ impl Default for ProcFs {
 
 /// CPU time and memory of the whole machine from `/proc/stat` and `/proc/meminfo`.
 pub mod system {
-    /// Per-core `[busy, total]` seconds and the summed busy seconds from `/proc/stat`.
+    /// Per-core `[busy, total]` seconds from `/proc/stat`.
     pub fn parse_cpu_stat(text: &str, ticks_per_s: f64) -> Vec<[f64; 2]> {
         let mut cores = Vec::new();
-        for line in text.lines() {
-            let Some(rest) = line.strip_prefix("cpu") else {
-                continue;
-            };
-            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
-                continue;
-            }
-            let v: Vec<u64> = rest
-                .split_ascii_whitespace()
-                .skip(1)
-                .map(|x| x.parse().unwrap_or(0))
-                .collect();
-            let g = |i: usize| v.get(i).copied().unwrap_or(0);
-            // user nice system idle iowait irq softirq steal (guest is inside user)
-            let idle = g(3) + g(4);
-            let total: u64 = (0..8).map(g).sum();
-            let busy = total - idle.min(total);
-            cores.push([busy as f64 / ticks_per_s, total as f64 / ticks_per_s]);
-        }
+        parse_proc_stat(text, ticks_per_s, &mut cores);
         cores
     }
 
-    /// `(MemTotal, MemAvailable)` in bytes from `/proc/meminfo`.
+    /// Per-core `[busy, total]` seconds into `cores` (cleared first), and the fork counter
+    /// (the `processes` line: processes and threads created since boot), from one pass over
+    /// `/proc/stat`.
+    pub fn parse_proc_stat(text: &str, ticks_per_s: f64, cores: &mut Vec<[f64; 2]>) -> Option<u64> {
+        cores.clear();
+        let mut forks = None;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("cpu") {
+                if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                    continue;
+                }
+                // user nice system idle iowait irq softirq steal (guest is inside user)
+                let mut v = [0u64; 8];
+                for (slot, x) in v.iter_mut().zip(rest.split_ascii_whitespace().skip(1)) {
+                    *slot = x.parse().unwrap_or(0);
+                }
+                let idle = v[3] + v[4];
+                let total: u64 = v.iter().sum();
+                let busy = total - idle.min(total);
+                cores.push([busy as f64 / ticks_per_s, total as f64 / ticks_per_s]);
+            } else if let Some(rest) = line.strip_prefix("processes ") {
+                forks = rest.trim().parse().ok();
+            }
+        }
+        forks
+    }
+
+    /// `(MemTotal, MemAvailable)` in bytes from `/proc/meminfo` (kernels before 3.14 have no
+    /// `MemAvailable`: free + cached + buffers then).
     pub fn parse_meminfo(text: &str) -> (u64, u64) {
-        let mut total = 0;
+        let mut total = None;
         let mut avail = None;
         let mut free = 0;
         let mut cached = 0;
         let mut buffers = 0;
         for line in text.lines() {
-            let mut it = line.split_ascii_whitespace();
-            let key = it.next().unwrap_or("");
-            let kib: u64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+            let Some((key, rest)) = line.split_once(':') else {
+                continue;
+            };
+            let bytes = || {
+                rest.split_ascii_whitespace()
+                    .next()
+                    .and_then(|x| x.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    * 1024
+            };
             match key {
-                "MemTotal:" => total = kib * 1024,
-                "MemAvailable:" => avail = Some(kib * 1024),
-                "MemFree:" => free = kib * 1024,
-                "Cached:" => cached = kib * 1024,
-                "Buffers:" => buffers = kib * 1024,
+                "MemTotal" => total = Some(bytes()),
+                "MemAvailable" => avail = Some(bytes()),
+                "MemFree" => free = bytes(),
+                "Cached" => cached = bytes(),
+                "Buffers" => buffers = bytes(),
                 _ => {}
             }
+            if let (Some(t), Some(a)) = (total, avail) {
+                // Both come first in every kernel's layout: the rest is not needed.
+                return (t, a);
+            }
         }
-        (total, avail.unwrap_or(free + cached + buffers))
+        (total.unwrap_or(0), avail.unwrap_or(free + cached + buffers))
     }
 
     /// Storage I/O of whole disks from `/proc/diskstats`: `disks` names the devices to count
@@ -414,17 +510,39 @@ pub mod system {
     pub fn parse_diskstats(text: &str, disks: &[String]) -> jumper_data::IoCounters {
         let mut io = jumper_data::IoCounters::default();
         for line in text.lines() {
-            let f: Vec<&str> = line.split_ascii_whitespace().collect();
-            if f.len() < 10 || !disks.iter().any(|d| d == f[2]) {
+            let mut f = line.split_ascii_whitespace();
+            // major minor name reads merged sectors ms writes merged sectors ...
+            let Some(name) = f.nth(2) else {
+                continue;
+            };
+            if !disks.iter().any(|d| d == name) {
                 continue;
             }
-            let n = |i: usize| f[i].parse::<u64>().unwrap_or(0);
-            io.read_ops += n(3);
-            io.read_bytes += n(5) * 512;
-            io.write_ops += n(7);
-            io.write_bytes += n(9) * 512;
+            if let Some(d) = parse_block_stat(&mut f) {
+                io.add(&d);
+            }
         }
         io
+    }
+
+    /// One disk's counters from its `/sys/block/DEV/stat` (the fields of a `diskstats` line
+    /// after the name); `None` if it has fewer than seven fields.
+    pub fn parse_block_stat<'a>(
+        fields: &mut impl Iterator<Item = &'a str>,
+    ) -> Option<jumper_data::IoCounters> {
+        // reads merged sectors ms writes merged sectors
+        let mut v = [0u64; 7];
+        let mut n = 0;
+        for (slot, x) in v.iter_mut().zip(fields) {
+            *slot = x.parse().unwrap_or(0);
+            n += 1;
+        }
+        (n == 7).then(|| jumper_data::IoCounters {
+            read_ops: v[0],
+            read_bytes: v[2] * 512,
+            write_ops: v[4],
+            write_bytes: v[6] * 512,
+        })
     }
 }
 
@@ -452,6 +570,10 @@ mod tests {
         let stat = "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\ncpu1 5 0 5 30 10 0 0 0 0 0\nintr 1\n";
         let c = system::parse_cpu_stat(stat, 100.0);
         assert_eq!(c, vec![[0.1, 0.5], [0.1, 0.5]]);
+        let mut cores = Vec::new();
+        let forks = system::parse_proc_stat(&format!("{stat}processes 4711\n"), 100.0, &mut cores);
+        assert_eq!((forks, cores.len()), (Some(4711), 2));
+        assert_eq!(system::parse_proc_stat(stat, 100.0, &mut cores), None);
         let (t, a) =
             system::parse_meminfo("MemTotal: 1000 kB\nMemFree: 10 kB\nMemAvailable: 600 kB\n");
         assert_eq!((t, a), (1_024_000, 614_400));
@@ -475,6 +597,11 @@ mod tests {
         while t.elapsed().as_millis() < 60 {
             x = x.wrapping_add(std::hint::black_box(1));
         }
+        // Within one tick a process is read once.
+        let reads = fs.read_syscalls();
+        assert_eq!(fs.stat(me).unwrap(), a);
+        assert_eq!(fs.read_syscalls(), reads);
+        fs.begin_tick();
         let b = fs.stat(me).unwrap();
         assert!(
             b.cpu_ticks > a.cpu_ticks,

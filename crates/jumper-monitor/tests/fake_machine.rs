@@ -324,3 +324,109 @@ fn missing_proc_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// `/proc/stat` with the kernel's fork counter (`processes`).
+fn stat_with_forks(m: &FakeMachine, forks: u64) {
+    m.w(
+        "stat",
+        &format!(
+            "cpu  100 0 0 50 0 0 0 0 0 0\ncpu0 100 0 0 50 0 0 0 0 0 0\ncpu1 0 0 0 150 0 0 0 0 0 0\nintr 0\nprocesses {forks}\n"
+        ),
+    );
+}
+
+#[test]
+fn the_process_list_is_read_again_only_after_forks() {
+    let m = FakeMachine::new();
+    m.process(1, 0, 500, 0, 10, 0); // not ours
+    m.process(100, 1, 100, 0, 256, 0); // root
+    m.loadavg(100);
+    stat_with_forks(&m, 1000);
+    let levels = vec![Level::Process, Level::User, Level::System];
+    let mut c = Collector::new(m.config(levels, Some(100)), None).unwrap();
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!((s.nprocs, c.listings()), (1, 1));
+
+    // Steady state: no fork, no listing; a tick reads /proc/stat, meminfo, diskstats and
+    // the members' stat (process 1 is the user's here too: the fixture belongs to us) plus
+    // the root's io.
+    let reads = c.read_syscalls();
+    sample(&mut c, SampleKind::Tick);
+    assert_eq!(c.listings(), 1);
+    assert_eq!(c.read_syscalls() - reads, 3 + 2 + 1);
+
+    // A child appears without the fork counter moving: not looked for (the kernel always
+    // counts a fork, so this only shows that nothing else triggers a listing).
+    m.process(101, 100, 30, 0, 256, 0);
+    m.loadavg(101);
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!((s.nprocs, c.listings()), (1, 1));
+    // The counter moves: the list is read, the child joins the tree.
+    stat_with_forks(&m, 1001);
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!((s.nprocs, c.listings()), (2, 2));
+    assert!((s.cpu_time - 1.3).abs() < 1e-9, "{}", s.cpu_time);
+}
+
+#[test]
+fn a_reused_pid_is_a_new_process() {
+    let m = FakeMachine::new();
+    m.process(1, 0, 500, 0, 10, 0);
+    m.process(100, 1, 100, 0, 256, 0); // root
+    m.process(101, 100, 50, 0, 256, 0); // child, 0.5 s
+    m.process(120, 1, 10, 0, 256, 0); // unrelated
+    m.loadavg(150);
+    let mut c = Collector::new(m.config(vec![Level::Process], Some(100)), None).unwrap();
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!(s.nprocs, 2);
+    assert!((s.cpu_time - 1.5).abs() < 1e-9, "{}", s.cpu_time);
+    // Before the next sample the PID counter wraps around: 101 exits and is reaped by the
+    // root (whose cutime takes its 0.5 s), and its PID goes to an unrelated process; 120
+    // exits and its PID goes to a new child of the root. Both new processes have other start
+    // times.
+    m.process(100, 1, 100, 50, 256, 0);
+    m.w(
+        "101/stat",
+        "101 (stranger) S 1 1 1 0 -1 0 0 0 0 0 900 0 0 0 20 0 1 0 99999 0 7 0
+",
+    );
+    m.w(
+        "120/stat",
+        "120 (newchild) S 100 1 1 0 -1 0 0 0 0 0 20 0 0 0 20 0 1 0 99998 0 7 0
+",
+    );
+    m.loadavg(125);
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!(
+        s.nprocs, 2,
+        "the root and its new child; the stranger with the old child's PID is not ours"
+    );
+    assert!(
+        (s.cpu_time - 1.7).abs() < 1e-9,
+        "root 1 s + the reaped child's 0.5 s + the new child's 0.2 s: {}",
+        s.cpu_time
+    );
+}
+
+#[test]
+fn few_disks_are_read_from_their_own_stat_files() {
+    let m = FakeMachine::new();
+    // Same counters as diskstats' sda line would give: 25 writes, 204800 sectors.
+    fs::write(
+        m.root().join("block/sda/stat"),
+        "1 0 8 0 25 0 204800 0 0 0 0 0 0 0 0 0 0\n",
+    )
+    .unwrap();
+    let mut c = Collector::new(m.config(vec![Level::System], None), None).unwrap();
+    assert!(c.reads_disk_files());
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::System);
+    assert_eq!(s.io.write_bytes, 100 * 1024 * 1024);
+    assert_eq!(
+        (s.io.write_ops, s.io.read_ops, s.io.read_bytes),
+        (25, 1, 4096)
+    );
+    // A stat file that does not parse: /proc/diskstats instead.
+    fs::write(m.root().join("block/sda/stat"), "garbage\n").unwrap();
+    let c = Collector::new(m.config(vec![Level::System], None), None).unwrap();
+    assert!(!c.reads_disk_files());
+}
