@@ -331,6 +331,11 @@ impl Collector {
         self.fs.listings()
     }
 
+    /// How often new PIDs were probed one by one instead of listing the directory.
+    pub fn probes(&self) -> u64 {
+        self.fs.probes()
+    }
+
     /// Whether system-level I/O comes from each disk's `/sys/block/DEV/stat` (else from
     /// `/proc/diskstats`).
     pub fn reads_disk_files(&self) -> bool {

@@ -430,3 +430,57 @@ fn few_disks_are_read_from_their_own_stat_files() {
     let c = Collector::new(m.config(vec![Level::System], None), None).unwrap();
     assert!(!c.reads_disk_files());
 }
+
+/// A `/proc/TID/stat` of a thread (not its process's leader): the kernel shows the whole
+/// process under the thread's id, with `exit_signal` -1.
+fn thread_stat(tid: u32, ppid: u32, ticks: u64) -> String {
+    let mut f: Vec<String> = vec![ppid.to_string()];
+    f.extend(["1", "1", "0", "-1", "0", "0", "0", "0", "0"].map(String::from));
+    f.push(ticks.to_string()); // utime
+    f.extend(["0", "0", "0", "20", "0", "2", "0", "1100", "0", "256"].map(String::from));
+    f.extend(std::iter::repeat_n("0".to_string(), 13)); // rsslim .. cnswap
+    f.push("-1".into()); // exit_signal
+    format!("{tid} (worker) S {}\n", f.join(" "))
+}
+
+#[test]
+fn new_pids_are_probed_and_threads_skipped() {
+    let m = FakeMachine::new();
+    // Probing needs `self` to name this process, as in the real /proc.
+    fs::remove_dir_all(m.proc_root().join("self")).unwrap();
+    let me = std::process::id().to_string();
+    fs::create_dir_all(m.proc_root().join(&me)).unwrap();
+    std::os::unix::fs::symlink(&me, m.proc_root().join("self")).unwrap();
+    m.process(1, 0, 500, 0, 10, 0);
+    m.process(100, 1, 100, 0, 256, 0); // root
+    m.loadavg(100);
+    stat_with_forks(&m, 1000);
+    let levels = vec![Level::Process, Level::System];
+    let mut c = Collector::new(m.config(levels, Some(100)), None).unwrap();
+    sample(&mut c, SampleKind::Tick);
+    assert_eq!((c.listings(), c.probes()), (1, 0));
+
+    // The root starts a child process (101), which starts a thread (TID 102): the kernel
+    // shows the thread as the whole child, a "process" whose parent is the root.
+    m.process(101, 100, 30, 0, 256, 0);
+    m.w("102/stat", &thread_stat(102, 100, 30));
+    m.loadavg(102);
+    stat_with_forks(&m, 1002);
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!((c.listings(), c.probes()), (1, 1), "probed, not listed");
+    assert_eq!(
+        s.nprocs, 2,
+        "root and child; the child's thread is no process"
+    );
+    assert!((s.cpu_time - 1.3).abs() < 1e-9, "{}", s.cpu_time);
+
+    // Many new PIDs at once: the directory is listed instead (and a listing of the real
+    // /proc never shows a thread's id, so the fixture's goes).
+    fs::remove_dir_all(m.proc_root().join("102")).unwrap();
+    m.process(150, 100, 10, 0, 256, 0);
+    m.loadavg(102 + 40);
+    stat_with_forks(&m, 1050);
+    let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+    assert_eq!((c.listings(), c.probes()), (2, 1));
+    assert_eq!(s.nprocs, 3);
+}
