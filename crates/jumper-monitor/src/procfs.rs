@@ -61,14 +61,48 @@ pub struct ProcFs {
     forks: Option<u64>,
     loadavg: Option<File>,
     files: Vec<(PathBuf, File)>,
-    buf: Vec<u8>,
-    len: usize,
-    reads: u64,
+    rd: Reader,
     generation: u64,
     listings: u64,
     listed_at: Option<Instant>,
     probe: bool,
     probes: u64,
+}
+
+/// The reused read buffer and the count of read system calls.
+struct Reader {
+    buf: Vec<u8>,
+    len: usize,
+    reads: u64,
+}
+
+impl Reader {
+    /// Reads a whole proc file from offset 0 into the reused buffer. Proc files are generated
+    /// on read, so a short read is the end: one system call per file in the common case.
+    fn pread(&mut self, f: &File) -> Option<usize> {
+        let mut n = 0;
+        loop {
+            self.reads += 1;
+            match f.read_at(&mut self.buf[n..], n as u64) {
+                Ok(k) => {
+                    n += k;
+                    if k == 0 || n < self.buf.len() {
+                        break;
+                    }
+                    let grown = self.buf.len() * 2;
+                    self.buf.resize(grown, 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
+            }
+        }
+        self.len = n;
+        Some(n)
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
 }
 
 /// At most this many new PIDs are probed one by one; more list the directory.
@@ -166,9 +200,11 @@ impl ProcFs {
             forks: None,
             loadavg: None,
             files: Vec::new(),
-            buf: vec![0; 4096],
-            len: 0,
-            reads: 0,
+            rd: Reader {
+                buf: vec![0; 4096],
+                len: 0,
+                reads: 0,
+            },
             generation: 0,
             listings: 0,
             listed_at: None,
@@ -195,7 +231,7 @@ impl ProcFs {
     /// Read system calls this reader has made (subtracted from the process level when the
     /// monitor watches its own process).
     pub fn read_syscalls(&self) -> u64 {
-        self.reads
+        self.rd.reads
     }
 
     /// How often the directory has been listed (a benchmark and test aid).
@@ -207,33 +243,6 @@ impl ProcFs {
     /// next call.
     pub fn begin_tick(&mut self) {
         self.generation = self.generation.wrapping_add(1);
-    }
-
-    /// Reads a whole proc file from offset 0 into the reused buffer. Proc files are generated
-    /// on read, so a short read is the end: one system call per file in the common case.
-    fn pread(&mut self, f: &File) -> Option<usize> {
-        let mut n = 0;
-        loop {
-            self.reads += 1;
-            match f.read_at(&mut self.buf[n..], n as u64) {
-                Ok(k) => {
-                    n += k;
-                    if k == 0 || n < self.buf.len() {
-                        break;
-                    }
-                    let grown = self.buf.len() * 2;
-                    self.buf.resize(grown, 0);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return None,
-            }
-        }
-        self.len = n;
-        Some(n)
-    }
-
-    fn text(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
     }
 
     /// Reads a whole small file (e.g. `stat` for `/proc/stat`), relative to the root, through
@@ -263,10 +272,10 @@ impl ProcFs {
             }
         };
         let (k, f) = self.files.swap_remove(i);
-        let res = self.pread(&f);
+        let res = self.rd.pread(&f);
         self.files.push((k, f));
         match res {
-            Some(_) => Ok(self.text()),
+            Some(_) => Ok(self.rd.text()),
             None => Err(MonitorError::read(
                 self.root.join(key),
                 std::io::Error::other("read failed"),
@@ -280,8 +289,9 @@ impl ProcFs {
             self.loadavg = File::open(self.root.join("loadavg")).ok();
         }
         let f = self.loadavg.take()?;
-        let last = self.pread(&f).and_then(|_| {
-            self.text()
+        let last = self.rd.pread(&f).and_then(|_| {
+            self.rd
+                .text()
                 .split_ascii_whitespace()
                 .nth(4)?
                 .parse::<u64>()
@@ -349,12 +359,13 @@ impl ProcFs {
             return;
         };
         let Some(info) = self
+            .rd
             .pread(&entry.stat)
-            .and_then(|_| parse_stat(pid, self.text()))
+            .and_then(|_| parse_stat(pid, self.rd.text()))
         else {
             return;
         };
-        if exit_signal(self.text()) == Some(-1) {
+        if exit_signal(self.rd.text()) == Some(-1) {
             return; // a thread: its process is (or will be) listed under its own PID
         }
         entry.info = ProcInfo {
@@ -434,31 +445,39 @@ impl ProcFs {
     /// same tick return that reading). `None` if it does not exist (any more); it is then
     /// forgotten.
     pub fn stat(&mut self, pid: u32) -> Option<ProcInfo> {
-        let mut entry = match self.entries.remove(&pid) {
-            Some(e) if e.generation == self.generation => {
-                let info = e.info;
-                self.entries.insert(pid, e);
-                return Some(info);
+        let generation = self.generation;
+        if let Some(e) = self.entries.get_mut(&pid) {
+            if e.generation == generation {
+                return Some(e.info);
             }
-            Some(e) => e,
-            None => self.open(pid)?,
-        };
-        let parsed = match self.pread(&entry.stat) {
-            Some(_) => parse_stat(pid, self.text()),
-            None => None,
-        };
-        let mut info = parsed?;
-        if entry.info.starttime != 0 && entry.info.starttime != info.starttime {
-            // The PID was handed out again: a new process, with new descriptors and owner.
-            entry = self.open(pid)?;
-            info = match self.pread(&entry.stat) {
-                Some(_) => parse_stat(pid, self.text())?,
-                None => return None,
-            };
+            let parsed = self
+                .rd
+                .pread(&e.stat)
+                .and_then(|_| parse_stat(pid, self.rd.text()));
+            match parsed {
+                Some(mut info) if e.info.starttime == 0 || e.info.starttime == info.starttime => {
+                    info.uid = e.info.uid;
+                    e.info = info;
+                    e.generation = generation;
+                    return Some(info);
+                }
+                // The PID was handed out again: a new process, read afresh below.
+                Some(_) => {}
+                None => {
+                    self.entries.remove(&pid);
+                    return None;
+                }
+            }
+            self.entries.remove(&pid);
         }
+        let mut entry = self.open(pid)?;
+        let mut info = self
+            .rd
+            .pread(&entry.stat)
+            .and_then(|_| parse_stat(pid, self.rd.text()))?;
         info.uid = entry.info.uid;
         entry.info = info;
-        entry.generation = self.generation;
+        entry.generation = generation;
         self.entries.insert(pid, entry);
         Some(info)
     }
@@ -489,21 +508,13 @@ impl ProcFs {
 
     /// Reads one process's I/O counters; `None` if unreadable (gone, or not permitted).
     pub fn io(&mut self, pid: u32) -> Option<IoCounters> {
-        let mut entry = self.entries.remove(&pid)?;
+        let entry = self.entries.get_mut(&pid)?;
         if entry.io.is_none() && !entry.io_failed {
             entry.io = File::open(self.root.join(pid.to_string()).join("io")).ok();
             entry.io_failed = entry.io.is_none();
         }
-        let res = match entry.io.take() {
-            Some(f) => {
-                let r = self.pread(&f).map(|_| parse_io(self.text()));
-                entry.io = Some(f);
-                r
-            }
-            None => None,
-        };
-        self.entries.insert(pid, entry);
-        res
+        let f = entry.io.as_ref()?;
+        self.rd.pread(f).map(|_| parse_io(self.rd.text()))
     }
 
     /// Converts clock ticks to seconds.
