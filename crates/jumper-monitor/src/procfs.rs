@@ -355,31 +355,8 @@ impl ProcFs {
             self.stat(pid);
             return;
         }
-        let Some(mut entry) = self.open(pid) else {
-            return;
-        };
-        let Some(info) = self
-            .rd
-            .pread(&entry.stat)
-            .and_then(|_| parse_stat(pid, self.rd.text()))
-        else {
-            return;
-        };
-        if exit_signal(self.rd.text()) == Some(-1) {
-            return; // a thread: its process is (or will be) listed under its own PID
-        }
-        entry.info = ProcInfo {
-            uid: entry.info.uid,
-            ..info
-        };
-        entry.generation = self.generation;
-        self.entries.insert(pid, entry);
-    }
-
-    /// Whether new PIDs may be probed one by one (see [`ProcFs::poll_new`]); on by default
-    /// when the root's `self` names this process.
-    pub fn set_probe(&mut self, on: bool) {
-        self.probe = on;
+        // A thread's own entry is not kept: its process is (or will be) found under its PID.
+        self.read_new(pid, true);
     }
 
     /// How often new PIDs were probed instead of listing the directory.
@@ -470,14 +447,23 @@ impl ProcFs {
             }
             self.entries.remove(&pid);
         }
+        self.read_new(pid, false)
+    }
+
+    /// Opens and reads a process that is not known (yet, or any more under this PID) and
+    /// keeps it; with `only_processes`, a thread's own entry (`exit_signal` -1) is not kept.
+    fn read_new(&mut self, pid: u32, only_processes: bool) -> Option<ProcInfo> {
         let mut entry = self.open(pid)?;
         let mut info = self
             .rd
             .pread(&entry.stat)
             .and_then(|_| parse_stat(pid, self.rd.text()))?;
+        if only_processes && exit_signal(self.rd.text()) == Some(-1) {
+            return None;
+        }
         info.uid = entry.info.uid;
         entry.info = info;
-        entry.generation = generation;
+        entry.generation = self.generation;
         self.entries.insert(pid, entry);
         Some(info)
     }
