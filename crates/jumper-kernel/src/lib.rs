@@ -1,0 +1,3 @@
+//! Groundwork of jumper's Jupyter kernel.
+pub mod random;
+pub mod wire;
