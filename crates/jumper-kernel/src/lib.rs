@@ -1,4 +1,44 @@
-//! Groundwork of jumper's Jupyter kernel.
+//! The protocol layer of jumper's Jupyter kernel.
+//!
+//! jumper's kernel is a **transparent relay**: a frontend (JupyterLab, nbclient, papermill,
+//! VS Code) talks to jumper as to any kernel, and jumper forwards every channel frame for
+//! frame to the kernel it wraps (ipykernel, IRkernel, Julia, ...), which it starts as a child
+//! and measures from outside. This crate holds the parts of that frontend which need nothing
+//! from the rest of jumper:
+//!
+//! - [`wire`]: one Jupyter message as ZeroMQ frames. Decoding verifies the HMAC with the
+//!   incoming side's key and keeps every JSON part as its original bytes; encoding re-signs
+//!   with the outgoing side's key, so forwarded JSON is never re-serialised. [`wire::Session`]
+//!   builds jumper's own replies and output.
+//! - [`connection`]: the connection file the frontend hands jumper, and the private **ipc**
+//!   connection jumper writes for its child (fresh key, no TCP ports on shared nodes).
+//! - [`kernelspec`]: the kernels jumper can wrap (Jupyter's data paths, `--kernel-dirs`,
+//!   `JUMPER_KERNEL_PATH`), and installing / removing jumper's own kernelspecs.
+//! - [`random`]: ids, keys and header dates.
+//!
+//! Where it sits: readers (jumper-monitor) → data (jumper-data) → report / viz / session /
+//! script → service (jumper-core) → frontends (CLI, **kernel**). The kernel frontend built on
+//! this crate talks to jumper-core only; this crate itself depends on no other jumper crate,
+//! and nothing below the frontends may depend on it.
+//!
+//! ```
+//! use jumper_kernel::wire::{Message, Session, Signer};
+//!
+//! let frontend = Signer::new(b"frontend-key")?;
+//! let child = Signer::new(b"child-key")?;
+//! // A request as a frontend sends it...
+//! let req = Session::new("user")?.message("kernel_info_request", &serde_json::json!({}))?;
+//! let frames = req.encode(&frontend);
+//! // ...verified with the frontend's key and forwarded to the child with the child's key.
+//! let msg = Message::decode(frames.clone(), &frontend)?;
+//! let out = msg.encode(&child);
+//! assert_ne!(out[1], frames[1]); // [0] is <IDS|MSG>, [1] the signature
+//! assert_eq!(out[2..], frames[2..]); // header, parent, metadata, content: the same bytes
+//! assert_eq!(Message::decode(out, &child)?.msg_type(), "kernel_info_request");
+//! # Ok::<(), jumper_kernel::wire::WireError>(())
+//! ```
+
 pub mod connection;
+pub mod kernelspec;
 pub mod random;
 pub mod wire;
