@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use crate::random::{self, RandomError};
 use crate::wire::{Signer, WireError};
 
+/// The longest path a Unix socket address holds (`sun_path` is 108 bytes with its NUL).
+pub const MAX_IPC_PATH: usize = 107;
+
 /// The only signature scheme jumper speaks.
 pub const HMAC_SHA256: &str = "hmac-sha256";
 
@@ -125,6 +128,18 @@ pub enum ConnectionError {
         /// The operating system's reason.
         #[source]
         source: io::Error,
+    },
+    /// A child's ipc socket path would exceed what a Unix socket address holds.
+    #[error(
+        "ipc socket path {} is {len} bytes, more than the {MAX_IPC_PATH} a Unix socket allows; \
+         use a shorter temporary directory",
+        path.display()
+    )]
+    SocketPathTooLong {
+        /// The longest socket path.
+        path: PathBuf,
+        /// Its length in bytes.
+        len: usize,
     },
     /// No fresh key could be drawn.
     #[error(transparent)]
@@ -289,8 +304,18 @@ impl ChildConnection {
     /// Creates the private directory under the system temporary directory and writes
     /// `kernel.json` there: transport `ipc`, `ip` = `<dir>/kernel`, ports 1 to 5, a fresh
     /// 256-bit hex key.
+    /// When `TMPDIR` is too long for socket paths (some batch systems set deep per-job
+    /// directories), `/tmp` is used instead.
     pub fn create(kernel_name: &str) -> Result<Self, ConnectionError> {
-        Self::create_in(&std::env::temp_dir(), kernel_name)
+        let tmp = std::env::temp_dir();
+        // The directory name adds "/jumper-kernel-XXXXXX" and the socket "/kernel-5".
+        let needed = tmp.as_os_str().len() + "/jumper-kernel-XXXXXX/kernel-5".len();
+        let parent = if needed <= MAX_IPC_PATH {
+            tmp
+        } else {
+            PathBuf::from("/tmp")
+        };
+        Self::create_in(&parent, kernel_name)
     }
 
     /// As [`ChildConnection::create`], under `parent` instead of the system temporary
@@ -311,6 +336,13 @@ impl ChildConnection {
                 source,
             })?;
         let prefix = dir.path().join("kernel");
+        let longest = prefix.as_os_str().len() + "-5".len();
+        if longest > MAX_IPC_PATH {
+            return Err(ConnectionError::SocketPathTooLong {
+                path: PathBuf::from(format!("{}-5", prefix.display())),
+                len: longest,
+            });
+        }
         let info = ConnectionInfo {
             transport: Transport::Ipc,
             ip: prefix.to_string_lossy().into_owned(),
@@ -501,6 +533,27 @@ mod tests {
         let dir = a.dir().to_path_buf();
         drop(a);
         assert!(!dir.exists(), "dropping removes the private directory");
+    }
+
+    #[test]
+    fn too_long_socket_paths_are_refused_and_leave_nothing() {
+        let base = tempfile::tempdir().unwrap();
+        let deep = base.path().join("d".repeat(100));
+        fs::create_dir(&deep).unwrap();
+        let e = ChildConnection::create_in(&deep, "x").unwrap_err();
+        match &e {
+            ConnectionError::SocketPathTooLong { path, len } => {
+                assert_eq!(*len, path.as_os_str().len());
+                assert!(*len > MAX_IPC_PATH);
+                assert!(path.to_string_lossy().ends_with("/kernel-5"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            fs::read_dir(&deep).unwrap().count(),
+            0,
+            "the private dir is removed"
+        );
     }
 
     #[test]

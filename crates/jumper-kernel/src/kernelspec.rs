@@ -118,6 +118,29 @@ impl FoundKernel {
         self.spec.jumper_wraps().is_some()
     }
 
+    /// The command that starts this kernel on `connection_file`: its argv with
+    /// `{connection_file}`, `{resource_dir}` (this kernel's directory) and, when given,
+    /// `{prefix}` replaced wherever they occur in an argument, as jupyter_client does. Other
+    /// `{...}` stay as written.
+    pub fn command(&self, connection_file: &Path, prefix: Option<&Path>) -> Vec<String> {
+        let cf = connection_file.to_string_lossy();
+        let rd = self.dir.to_string_lossy();
+        let px = prefix.map(|p| p.to_string_lossy());
+        self.spec
+            .argv
+            .iter()
+            .map(|a| {
+                let a = a
+                    .replace("{connection_file}", &cf)
+                    .replace("{resource_dir}", &rd);
+                match &px {
+                    Some(px) => a.replace("{prefix}", px),
+                    None => a,
+                }
+            })
+            .collect()
+    }
+
     /// Its logo files (`logo-32x32.png`, `logo-64x64.png`, `logo-svg.svg`, ...), sorted.
     pub fn logos(&self) -> Vec<PathBuf> {
         let mut logos: Vec<PathBuf> = fs::read_dir(&self.dir)

@@ -261,3 +261,26 @@ fn valid_kernel_names() {
         assert!(!is_valid_kernel_name(bad), "{bad}");
     }
 }
+
+#[test]
+fn command_substitutes_like_jupyter_client() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("k");
+    write_spec(
+        &dir,
+        r#"{"argv": ["{prefix}/bin/k", "--conn={connection_file}", "{resource_dir}/x.js", "{other}"],
+            "display_name": "K"}"#,
+    );
+    let k = FoundKernel::read(&dir).unwrap();
+    let cf = Path::new("/tmp/jk/kernel.json");
+    assert_eq!(
+        k.command(cf, Some(Path::new("/opt/py"))),
+        [
+            "/opt/py/bin/k".to_string(),
+            "--conn=/tmp/jk/kernel.json".to_string(),
+            format!("{}/x.js", dir.display()),
+            "{other}".to_string(),
+        ]
+    );
+    assert_eq!(k.command(cf, None)[0], "{prefix}/bin/k");
+}
