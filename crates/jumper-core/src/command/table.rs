@@ -279,8 +279,8 @@ pub const PERFREPORT: CommandSpec = CommandSpec {
         value(
             "format",
             ValueKind::Format,
-            Some("html"),
-            "text, json, html or markdown (overrides --text)",
+            None,
+            "text, json, html or markdown (default: html, or text with --text)",
         ),
     ],
     ..command(
@@ -306,7 +306,12 @@ pub const PLOT: CommandSpec = CommandSpec {
             None,
             "metric keys or subsets (cpu, mem, io, gpu, ...)",
         ),
-        CELL,
+        value(
+            "cell",
+            ValueKind::CellRange,
+            None,
+            "cells to plot: N, A:B, :B, A:",
+        ),
         LEVEL,
         value(
             "save-jpeg",
@@ -365,7 +370,7 @@ pub const ENABLE_PERFREPORTS: CommandSpec = CommandSpec {
             "interval",
             ValueKind::Interval,
             Some("1.0"),
-            "interval if this starts monitoring",
+            "seconds between samples, if this starts monitoring",
         ),
         TEXT,
         // JUmPER's parser accepts --cell here and ignores it.
