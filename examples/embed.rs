@@ -51,12 +51,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The numbers are exact: the compute cell's CPU time is the counter difference.
-    let r = service.report(Some(&"0".parse()?), Level::Process)?;
+    let r = service.report("0".parse()?, Level::Process)?;
     println!(
         "compute: {:.2} s CPU time (checksum {checksum:x}); allocate: peak {:.2} GiB",
         r.stats.cpu_time_s,
         service
-            .report(Some(&"1".parse()?), Level::Process)?
+            .report("1".parse()?, Level::Process)?
             .stats
             .memory_gib
             .max

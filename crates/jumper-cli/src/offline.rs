@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use jumper_core::PerfmonitorService;
+use jumper_core::{messages, Cells, Gpus, Output, PerfmonitorService};
 use jumper_data::{CellRange, Level};
 use jumper_report::Format;
 
@@ -97,7 +97,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn open(session: &Path) -> Result<PerfmonitorService> {
     let mut service = PerfmonitorService::builder()
-        .gpu(None)
+        .gpu(Gpus::None)
         .build()
         .context("cannot set up jumper")?;
     service.import_session(session)?;
@@ -117,8 +117,8 @@ fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
 /// `jumper report`.
 pub fn report(a: ReportArgs) -> Result<()> {
     let service = open(&a.session.session)?;
-    let range = a.cell.unwrap_or_else(CellRange::all);
-    let report = service.report(Some(&range), a.level)?;
+    let cells = a.cell.map_or(Cells::All, Cells::Range);
+    let report = service.report(cells, a.level)?;
     let text = jumper_core::render(&report, a.format);
     write_or_print(a.output.as_deref(), &text)
 }
@@ -126,40 +126,30 @@ pub fn report(a: ReportArgs) -> Result<()> {
 /// `jumper history`.
 pub fn history(a: HistoryArgs) -> Result<()> {
     let mut service = open(&a.session.session)?;
-    let line = match &a.file {
-        Some(f) => format!(
-            "perfmonitor_export_cell_history --file {}",
-            jumper_core::command::quote(&f.to_string_lossy())
-        ),
-        None => "show_cell_history".to_string(),
-    };
-    for o in service.run_command(&line)? {
-        print!("{}", o.to_text());
+    match &a.file {
+        Some(f) => {
+            service.export_cell_history(f)?;
+            print!("{}", Output::info(messages::exported(f)).to_text());
+        }
+        None => {
+            for o in service.execute(jumper_core::Command::ShowCellHistory)? {
+                print!("{}", o.to_text());
+            }
+        }
     }
     Ok(())
 }
 
 /// `jumper export`.
 pub fn export(a: ExportArgs) -> Result<()> {
-    let mut service = open(&a.session.session)?;
+    let service = open(&a.session.session)?;
     if let Some(f) = &a.file {
-        let line = format!(
-            "perfmonitor_export_perfdata --level {} --file {}",
-            a.level,
-            jumper_core::command::quote(&f.to_string_lossy())
-        );
-        for o in service.run_command(&line)? {
-            eprint!("{}", o.to_text());
-        }
+        service.export_perf_data(a.level, f)?;
+        eprint!("{}", Output::info(messages::exported(f)).to_text());
     }
     if let Some(f) = &a.cell_history {
-        let line = format!(
-            "perfmonitor_export_cell_history --file {}",
-            jumper_core::command::quote(&f.to_string_lossy())
-        );
-        for o in service.run_command(&line)? {
-            eprint!("{}", o.to_text());
-        }
+        service.export_cell_history(f)?;
+        eprint!("{}", Output::info(messages::exported(f)).to_text());
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Args;
 use jumper_core::replay::{replay as run_replay, ReplayOptions};
 use jumper_core::{Output, OutputSink, PerfmonitorService, ServiceError};
-use jumper_data::CellRange;
 use jumper_script::ScriptError;
 
 use crate::exit;
@@ -150,7 +149,7 @@ fn finish(service: &PerfmonitorService, a: &ReplayArgs) -> anyhow::Result<()> {
     if a.outputs.json.is_none() && a.outputs.html.is_none() {
         return Ok(());
     }
-    let report = service.report(Some(&CellRange::all()), a.outputs.level)?;
+    let report = service.report(jumper_core::Cells::All, a.outputs.level)?;
     if let Some(p) = &a.outputs.json {
         let text = jumper_core::render(&report, jumper_report::Format::Json);
         crate::write_atomic(p, text.as_bytes())?;

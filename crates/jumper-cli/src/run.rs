@@ -170,7 +170,7 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
 
     let mut failed = false;
     if !args.quiet {
-        match service.report_text(None, args.outputs.level) {
+        match service.report_text(jumper_core::Cells::Last, args.outputs.level) {
             Ok(t) => eprint!("{t}"),
             Err(e) => {
                 eprintln!("jumper: no report: {e}");
@@ -178,14 +178,14 @@ fn run_inner(args: &RunArgs) -> anyhow::Result<i32> {
         }
     }
     if let Some(p) = &args.outputs.json {
-        if let Err(e) = service.write_report_json(None, args.outputs.level, p) {
+        if let Err(e) = service.write_report_json(jumper_core::Cells::Last, args.outputs.level, p) {
             eprintln!("jumper: {e}");
             failed = true;
         }
     }
     if let Some(p) = &args.outputs.html {
         let written = service
-            .report(None, args.outputs.level)
+            .report(jumper_core::Cells::Last, args.outputs.level)
             .map_err(anyhow::Error::from)
             .and_then(|r| {
                 let html = jumper_core::render(&r, jumper_report::Format::Html);

@@ -13,13 +13,8 @@ use jumper_report::{Format, JsonRenderer, Renderer, Report, TextRenderer};
 
 use crate::command::{Command, PlotArgs, ReportArgs};
 use crate::output::{DataValue, Output, Table};
-use crate::service::AutoReports;
+use crate::service::{AutoReports, Cells};
 use crate::{messages, PerfmonitorService, ServiceError};
-
-/// Whether a recorded cell starts or ends script recording (such cells are not recorded).
-pub(crate) fn is_recording_control(rec: &CellRecord) -> bool {
-    jumper_script::is_recording_control(&rec.raw_cell)
-}
 
 /// Whether a cell holds only commands and comments (JUmPER shows no automatic report after it);
 /// the monitored-script parser's own notion of code decides.
@@ -62,7 +57,7 @@ impl PerfmonitorService {
                 text,
             } => self.cmd_enable_reports(level, interval, text),
             Command::DisablePerfReports => {
-                self.auto_reports = None;
+                self.set_auto_reports(None);
                 Ok(vec![Output::info(messages::REPORTS_DISABLED)])
             }
             Command::ExportPerfData { file, level, name } => {
@@ -110,7 +105,7 @@ impl PerfmonitorService {
     /// reports are enabled and the cell ran code (JUmPER repeated the last long cell's report
     /// after a short one; here every cell reports itself).
     pub fn after_cell(&self, rec: &CellRecord) -> Vec<Output> {
-        let Some(auto) = self.auto_reports else {
+        let Some(auto) = self.auto_reports() else {
             return Vec::new();
         };
         if is_command_only(&rec.raw_cell) {
@@ -136,11 +131,6 @@ impl PerfmonitorService {
                 rec.cell_index
             ))],
         }
-    }
-
-    /// The automatic-report settings, if enabled.
-    pub fn auto_reports(&self) -> Option<AutoReports> {
-        self.auto_reports
     }
 
     fn cmd_start(&mut self, interval: Option<f64>) -> Result<Vec<Output>, ServiceError> {
@@ -174,11 +164,7 @@ impl PerfmonitorService {
     fn cmd_stop(&mut self) -> Result<Vec<Output>, ServiceError> {
         let info = match self.stop_monitoring() {
             Ok(i) => i,
-            Err(ServiceError::NoMonitor) => {
-                return Err(ServiceError::Refused(
-                    "performance monitoring was never started; nothing to stop".into(),
-                ))
-            }
+            Err(ServiceError::NoMonitor) => return Err(ServiceError::NeverStarted),
             Err(e) => return Err(e),
         };
         let ran = match (info.start_time, info.stop_time) {
@@ -216,7 +202,7 @@ impl PerfmonitorService {
         if !self.levels().contains(&level) {
             return Err(self.level_error(level));
         }
-        self.auto_reports = Some(AutoReports { level, text });
+        self.set_auto_reports(Some(AutoReports { level, text }));
         out.push(Output::info(messages::reports_enabled(
             level,
             self.settings().interval,
@@ -227,7 +213,8 @@ impl PerfmonitorService {
 
     fn cmd_report(&mut self, args: &ReportArgs) -> Result<Vec<Output>, ServiceError> {
         let level = args.level.unwrap_or(Level::Process);
-        let report = self.report(args.cell.as_ref(), level)?;
+        let cells = args.cell.clone().map_or(Cells::Last, Cells::Range);
+        let report = self.report(cells, level)?;
         let format = args
             .format
             .unwrap_or(if args.text { Format::Text } else { html() });
@@ -245,19 +232,17 @@ impl PerfmonitorService {
         name: Option<String>,
     ) -> Result<Vec<Output>, ServiceError> {
         let level = level.unwrap_or(Level::Process);
-        let frame = self.frame(level)?;
-        if frame.rows.is_empty() {
-            return Err(ServiceError::Refused(format!(
-                "no performance data at level {level} yet"
-            )));
-        }
-        let cells = self.history().cells().to_vec();
         match file {
             Some(f) => {
-                dio::export_perf(&frame, &cells, f)?;
+                self.export_perf_data(level, f)?;
                 Ok(vec![Output::info(messages::exported(f))])
             }
             None => {
+                let frame = self.frame(level)?;
+                if frame.rows.is_empty() {
+                    return Err(ServiceError::NoData(level));
+                }
+                let cells = self.history().cells().to_vec();
                 let name = name.unwrap_or_else(|| "perfdata_df".into());
                 Ok(vec![
                     Output::info(messages::data_available("Performance data", &name)),
@@ -275,16 +260,16 @@ impl PerfmonitorService {
         file: Option<&Path>,
         name: Option<String>,
     ) -> Result<Vec<Output>, ServiceError> {
-        let cells = self.history().cells().to_vec();
-        if cells.is_empty() {
-            return Err(jumper_data::DataError::NoCells.into());
-        }
         match file {
             Some(f) => {
-                dio::export_history(&cells, f)?;
+                self.export_cell_history(f)?;
                 Ok(vec![Output::info(messages::exported(f))])
             }
             None => {
+                let cells = self.history().cells().to_vec();
+                if cells.is_empty() {
+                    return Err(jumper_data::DataError::NoCells.into());
+                }
                 let name = name.unwrap_or_else(|| "cell_history_df".into());
                 Ok(vec![
                     Output::info(messages::data_available("Cell history", &name)),
@@ -386,67 +371,18 @@ impl PerfmonitorService {
         Ok(vec![Output::Text(self.resources().to_text())])
     }
 
-    /// Imports a session directory or zip (jumper's or JUmPER 0.3.x/0.4.1's): its cells,
-    /// data and thresholds replace the service's. Refused while monitoring runs. Returns the
-    /// message to show.
-    pub fn import_session(&mut self, path: &Path) -> Result<String, ServiceError> {
-        let out = self.cmd_import(path)?;
-        Ok(out
-            .iter()
-            .map(|o| o.to_text())
-            .collect::<String>()
-            .trim_end()
-            .to_string())
-    }
-
     fn cmd_import(&mut self, path: &Path) -> Result<Vec<Output>, ServiceError> {
-        if self.is_monitoring() {
-            return Err(ServiceError::Refused(
-                "cannot import a session while monitoring runs: run %perfmonitor_stop first (and %export_session to keep this one)".into(),
-            ));
-        }
-        let offline = crate::import::import(path)?;
-        let cells = offline.cells;
-        let msg = messages::session_imported(
-            path,
-            &offline.offline.writer,
-            cells.len(),
-            &offline
-                .offline
-                .frames
-                .iter()
-                .map(|f| f.level)
-                .collect::<Vec<_>>(),
-        );
-        self.set_thresholds(offline.thresholds);
-        self.attach_imported(offline.offline, cells);
-        Ok(vec![Output::info(msg)])
+        let summary = self.import_session(path)?;
+        Ok(vec![Output::info(messages::session_imported(&summary))])
     }
 
     fn cmd_start_recording(&mut self, path: Option<PathBuf>) -> Result<Vec<Output>, ServiceError> {
-        if let Some(r) = &self.recorder {
-            return Err(ServiceError::Refused(format!(
-                "script recording to '{}' is already in progress; run %end_write_script first",
-                r.path().display()
-            )));
-        }
-        let restore = self.restore_commands();
-        let mut r = jumper_script::Recorder::start(path, restore);
-        if let Some(i) = &self.script_interpreter {
-            r = r.interpreter(i);
-        }
-        let msg = messages::recording_started(r.path());
-        self.recorder = Some(r);
-        Ok(vec![Output::info(msg)])
+        let path = self.start_recording(path)?;
+        Ok(vec![Output::info(messages::recording_started(path))])
     }
 
     fn cmd_end_recording(&mut self) -> Result<Vec<Output>, ServiceError> {
-        let r = self.recorder.take().ok_or_else(|| {
-            ServiceError::Refused(
-                "script recording was not started (use %start_write_script)".into(),
-            )
-        })?;
-        let done = r.finish()?;
+        let done = self.end_recording()?;
         Ok(vec![
             Output::info(messages::recording_saved(done.cells, &done.path)),
             Output::File {
@@ -454,26 +390,6 @@ impl PerfmonitorService {
                 path: done.path,
             },
         ])
-    }
-
-    /// The commands that bring a new session to the monitoring settings in force (the first
-    /// cell of a recorded script).
-    pub fn restore_commands(&self) -> Vec<String> {
-        let s = self.settings();
-        let mut out = Vec::new();
-        if !self.is_monitoring() {
-            return out;
-        }
-        match self.auto_reports {
-            Some(a) => out.push(format!(
-                "%perfmonitor_enable_perfreports --level {} --interval {}{}",
-                a.level,
-                s.interval,
-                if a.text { " --text" } else { "" }
-            )),
-            None => out.push(format!("%perfmonitor_start {}", s.interval)),
-        }
-        out
     }
 }
 

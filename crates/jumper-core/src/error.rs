@@ -1,4 +1,6 @@
-use jumper_data::DataError;
+use std::path::PathBuf;
+
+use jumper_data::{DataError, Level};
 
 use crate::CommandError;
 use jumper_monitor::MonitorError;
@@ -39,10 +41,6 @@ pub enum ServiceError {
     /// `perfmonitor_stop` while nothing runs.
     #[error("performance monitoring is not running (it was stopped before)")]
     NotRunning,
-    /// A command that needs something the session does not have (e.g. cells), or that jumper
-    /// does not offer; the message says what to do instead.
-    #[error("{0}")]
-    Refused(String),
     /// Monitoring was never started and no session was imported.
     #[error("no active performance monitoring session (start one with perfmonitor_start)")]
     NoMonitor,
@@ -54,16 +52,53 @@ pub enum ServiceError {
         /// The levels there are.
         available: String,
     },
-    /// `begin_cell` while a cell is running, or `end_cell` without one.
-    #[error("{0}")]
-    CellState(&'static str),
+    /// `perfmonitor_stop` before monitoring was ever started.
+    #[error("performance monitoring was never started; nothing to stop")]
+    NeverStarted,
+    /// An export of perf data before the first sample of that level.
+    #[error("no performance data at level {0} yet")]
+    NoData(Level),
+    /// `import_session` while the sampler runs (the session found at the path is valid).
+    #[error("cannot import a session while monitoring runs: run %perfmonitor_stop first (and %export_session to keep this one)")]
+    ImportWhileMonitoring,
+    /// `start_write_script` while a recording is in progress.
+    #[error("script recording to '{}' is already in progress; run %end_write_script first", .0.display())]
+    AlreadyRecording(PathBuf),
+    /// `end_write_script` without a recording.
+    #[error("script recording was not started (use %start_write_script)")]
+    NotRecording,
+    /// `perfmonitor_plot --live`, which jumper's command language does not offer yet.
+    #[error("the live view (--live) is not part of jumper's command language yet; use --save dash.html for an interactive view")]
+    LiveViewUnavailable,
+    /// A cell begins while another one runs.
+    #[error("cell {0} is still running; end it before beginning another")]
+    CellRunning(usize),
+    /// A cell ends, but none is running.
+    #[error("no cell is running")]
+    NoCellRunning,
     /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// The OS error.
         #[source]
         source: std::io::Error,
     },
+}
+
+/// An error and its causes as one line, each cause once: `cannot write out.json: Permission
+/// denied (os error 13)`. A cause whose text the line already holds is not repeated.
+pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !line.contains(&t) {
+            line.push_str(": ");
+            line.push_str(&t);
+        }
+        cause = c.source();
+    }
+    line
 }

@@ -1,27 +1,35 @@
 //! # jumper-core: the service every frontend drives
 //!
-//! The top of jumper's library stack. [`PerfmonitorService`] owns the settings, the monitor
-//! (`jumper-monitor`) or an imported session (`jumper-session`), the cell history
-//! (`jumper-data`), and orchestrates reports (`jumper-report`), plots (`jumper-viz`), session
-//! export and script recording (`jumper-script`). It speaks JUmPER's command language
-//! ([`command`]): a line such as `%perfmonitor_perfreport --cell 2:5 --level user` in, typed
-//! [`Output`]s out, which each frontend shows its own way through an [`OutputSink`].
-//! Frontends — the `jumper` CLI, a Jupyter kernel, scripts replayed by [`replay`], Rust
-//! programs that embed jumper — only tell it when cells begin and end; they never compute
-//! metrics.
+//! ```
+//! use jumper_core::{Cells, Level, PerfmonitorService};
 //!
-//! ```no_run
-//! use jumper_core::PerfmonitorService;
-//!
-//! let mut service = PerfmonitorService::builder().interval(0.1).build()?;
+//! let mut service = PerfmonitorService::builder().interval(0.05).build()?;
 //! service.start_monitoring()?;
-//! let sum: u64 = service.cell("sum", || (0..10_000_000u64).sum());
-//! for out in service.run_command("%perfmonitor_perfreport --text")? {
+//! let sum: u64 = service.cell("sum", || (0..100_000u64).sum());
+//! assert_eq!(sum, 4_999_950_000);
+//! let report = service.report(Cells::Last, Level::Process)?;
+//! assert_eq!(report.cells, [0]);
+//! for out in service.run_command("%perfmonitor_perfreport --cell 0 --text")? {
 //!     print!("{}", out.to_text());
 //! }
-//! # let _ = sum;
 //! # Ok::<(), jumper_core::ServiceError>(())
 //! ```
+//!
+//! The top of jumper's library stack, and the one crate a Rust program that embeds jumper
+//! needs: it re-exports every type its signatures use. [`PerfmonitorService`] owns the
+//! settings, the monitor (`jumper-monitor`) or an imported session (`jumper-session`), the
+//! cell history (`jumper-data`), and orchestrates reports (`jumper-report`), plots
+//! (`jumper-viz`), session export and script recording (`jumper-script`). It speaks JUmPER's
+//! command language ([`command`]): a line such as `%perfmonitor_perfreport --cell 2:5 --level
+//! user` in, typed [`Output`]s out, which each frontend shows its own way through an
+//! [`OutputSink`]. Frontends — the `jumper` CLI, a Jupyter kernel, scripts replayed by
+//! [`replay`], Rust programs that embed jumper — only tell it when cells begin and end; they
+//! never compute metrics.
+//!
+//! Cells: [`PerfmonitorService::cell`] runs a closure as a cell (a panic inside ends it as
+//! failed); [`PerfmonitorService::begin`] returns a [`CellGuard`] that ends the cell when
+//! dropped; [`PerfmonitorService::begin_cell`] / [`end_cell`](PerfmonitorService::end_cell)
+//! are the frontends' hooks.
 
 pub mod command;
 mod commands;
@@ -37,7 +45,34 @@ mod service;
 pub use command::{Command, CommandError};
 pub use commands::{is_command_only, render};
 pub use data::Offline;
-pub use error::ServiceError;
-pub use jumper_script::CellExecutor;
+pub use error::{one_line, ServiceError};
 pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
-pub use service::{AutoReports, CellGuard, PerfmonitorService, ServiceBuilder, Settings};
+pub use service::{
+    AutoReports, CellGuard, Cells, ImportSummary, PerfmonitorService, ServiceBuilder, Settings,
+};
+
+pub use jumper_data::{
+    CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
+    PerfRow, Thresholds,
+};
+pub use jumper_monitor::{Gpus, Monitor, MonitorError, Resources};
+pub use jumper_report::{Format, Report, ReportError};
+pub use jumper_script::{
+    CellExecutor, Interpreter, InterpreterKind, Recorded, Script, ScriptError,
+};
+pub use jumper_session::{Exported, SessionError};
+pub use jumper_viz::VizError;
+
+/// GPU backends: the trait, the fake for tests and the device types.
+pub mod gpu {
+    #[cfg(feature = "nvml")]
+    pub use jumper_monitor::gpu::NvmlGpu;
+    pub use jumper_monitor::gpu::{FakeGpu, GpuBackend, GpuDevice, GpuDeviceSample, GpuProcess};
+    pub use jumper_monitor::Gpus;
+}
+
+/// The README's "In Rust" example (`examples/readme.rs`, byte for byte the README's block),
+/// run as a doctest.
+#[cfg(doctest)]
+#[doc = concat!("```\n", include_str!("../examples/readme.rs"), "```")]
+pub struct ReadmeInRust;

@@ -52,11 +52,13 @@ pub fn exported(path: &Path) -> String {
 }
 
 /// `import_session`.
-pub fn session_imported(path: &Path, writer: &str, cells: usize, levels: &[Level]) -> String {
+pub fn session_imported(s: &crate::ImportSummary) -> String {
     format!(
-        "Session imported successfully: {} (written by {writer}; {cells} cells; levels: {})",
-        path.display(),
-        level_list(levels)
+        "Session imported successfully: {} (written by {}; {} cells; levels: {})",
+        s.path.display(),
+        s.writer,
+        s.cells,
+        level_list(&s.levels)
     )
 }
 
@@ -104,24 +106,7 @@ fn level_list(levels: &[Level]) -> String {
         .join(", ")
 }
 
-/// `perfmonitor_help`.
+/// `perfmonitor_help` (derived from the command table).
 pub fn help(slurm: bool) -> String {
-    let mut s =
-        String::from("jumper commands (write them with a leading % in scripts and notebooks):\n");
-    for (usage, what) in crate::command::COMMANDS {
-        s.push_str(&format!("  %{usage}\n      {what}\n"));
-    }
-    s.push_str(
-        "\nMonitoring levels:\n  process  the monitored process and all its descendants\n  user     all processes of the user\n  system   the whole machine\n",
-    );
-    if slurm {
-        s.push_str("  slurm    the processes of this SLURM job\n");
-    }
-    s.push_str(
-        "\nCell ranges (inclusive): N, A:B, :B, A:; negative indices count from the end (-3: = the last three cells)\n",
-    );
-    s.push_str(
-        "\nMetrics (--metrics, keys or subsets):\n  cpu: cpu_summary   cpu_all: cpu (per core)   mem: memory\n  io: io_read, io_write, io_read_count, io_write_count\n  gpu: gpu_util_summary, gpu_band_summary, gpu_mem_summary   gpu_all: gpu_util, gpu_band, gpu_mem\n",
-    );
-    s
+    crate::command::help(slurm)
 }

@@ -46,9 +46,7 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
         )));
     }
     if a.live.is_some() {
-        return Err(ServiceError::Refused(
-            "the live view (--live) is not part of jumper's command language yet; use --save dash.html for an interactive view".into(),
-        ));
+        return Err(ServiceError::LiveViewUnavailable);
     }
     let info = s.monitor_info()?;
     let cells = s.history().cells().to_vec();

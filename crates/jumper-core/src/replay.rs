@@ -21,7 +21,7 @@
 use jumper_data::CellStatus;
 use jumper_script::{CellCode, CellExecutor, CellItem, Script};
 
-use crate::command::{command_name, Command};
+use crate::command::{command_name, spec_of_line, Command};
 use crate::{OutputSink, PerfmonitorService, ServiceError};
 
 /// How to replay.
@@ -48,14 +48,9 @@ pub struct ReplaySummary {
     pub stopped_early: bool,
 }
 
+/// Whether a command line gives the session data (the command table says which do).
 fn starts_monitoring(cmd_line: &str) -> bool {
-    matches!(
-        command_name(cmd_line),
-        "perfmonitor_start"
-            | "perfmonitor_fast_setup"
-            | "perfmonitor_enable_perfreports"
-            | "import_session"
-    )
+    spec_of_line(cmd_line).is_some_and(|s| s.starts_monitoring)
 }
 
 /// Runs `script` cell by cell; see the module docs for the rules.
@@ -101,7 +96,11 @@ pub fn replay(
                     Ok(outs) => outs.into_iter().for_each(|o| sink.emit(o)),
                     Err(e) => {
                         summary.command_errors += 1;
-                        sink.error(&format!("{}:{line}: {e}", opts.script_name));
+                        sink.error(&format!(
+                            "{}:{line}: {}",
+                            opts.script_name,
+                            crate::one_line(&e)
+                        ));
                         failure.get_or_insert_with(|| format!("%{}: {e}", command_name(text)));
                     }
                 },

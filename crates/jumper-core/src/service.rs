@@ -6,8 +6,8 @@ use jumper_data::{
 };
 
 use crate::data::{Data, Offline};
-use jumper_monitor::gpu::GpuBackend;
-use jumper_monitor::{Monitor, MonitorOptions, Resources};
+use jumper_data::io as dio;
+use jumper_monitor::{Gpus, Monitor, MonitorOptions, Resources};
 use jumper_report::{JsonRenderer, Renderer, Report, TextRenderer};
 use jumper_session::{export_session, Exported, Session};
 
@@ -37,11 +37,65 @@ impl Default for Settings {
     }
 }
 
+/// Which cells a report covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Cells {
+    /// The last completed cell, however short (a bare `%perfmonitor_perfreport`).
+    #[default]
+    Last,
+    /// Every completed cell.
+    All,
+    /// A range of completed cells (`2:5`, `-3:`, ...).
+    Range(CellRange),
+}
+
+impl Cells {
+    fn range(&self) -> Result<CellRange, jumper_data::DataError> {
+        match self {
+            Cells::Last => CellRange::parse("-1"),
+            Cells::All => Ok(CellRange::all()),
+            Cells::Range(r) => Ok(r.clone()),
+        }
+    }
+}
+
+impl From<CellRange> for Cells {
+    fn from(r: CellRange) -> Self {
+        Cells::Range(r)
+    }
+}
+
+impl std::str::FromStr for Cells {
+    type Err = jumper_data::DataError;
+
+    /// A cell range (`N`, `A:B`, `:B`, `A:`; negative from the end).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CellRange::parse(s).map(Cells::Range)
+    }
+}
+
+/// What [`PerfmonitorService::import_session`] attached.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportSummary {
+    /// The directory or zip it came from.
+    pub path: PathBuf,
+    /// The program that wrote it, e.g. `JUmPER 0.4.1` or `jumper 0.1.0`.
+    pub writer: String,
+    /// Completed cells it holds.
+    pub cells: usize,
+    /// Levels it has data of.
+    pub levels: Vec<Level>,
+    /// Its sampling interval in seconds.
+    pub interval: f64,
+}
+
 /// Builds a [`PerfmonitorService`].
 pub struct ServiceBuilder {
     settings: Settings,
     root_pid: Option<u32>,
-    gpu: Option<Option<Box<dyn GpuBackend>>>,
+    gpu: Gpus,
 }
 
 impl ServiceBuilder {
@@ -75,9 +129,10 @@ impl ServiceBuilder {
         self
     }
 
-    /// Uses this GPU backend (e.g. a fake in tests), or none at all with `None`.
-    pub fn gpu(mut self, backend: Option<Box<dyn GpuBackend>>) -> Self {
-        self.gpu = Some(backend);
+    /// Which GPUs to sample: detected (the default), none, or a backend of your own (e.g.
+    /// [`FakeGpu`](crate::gpu::FakeGpu) in tests).
+    pub fn gpu(mut self, gpus: Gpus) -> Self {
+        self.gpu = gpus;
         self
     }
 
@@ -106,18 +161,20 @@ impl ServiceBuilder {
 pub struct PerfmonitorService {
     settings: Settings,
     root_pid: Option<u32>,
-    gpu: Option<Option<Box<dyn GpuBackend>>>,
-    pub(crate) data: Data,
-    pub(crate) history: CellHistory,
+    /// GPUs of the next monitor start (a backend of one's own serves the first start only;
+    /// later starts detect).
+    gpu: Gpus,
+    data: Data,
+    history: CellHistory,
     /// Reports after every cell (`perfmonitor_enable_perfreports`).
-    pub(crate) auto_reports: Option<AutoReports>,
+    auto_reports: Option<AutoReports>,
     /// Script recording in progress (`start_write_script`).
-    pub(crate) recorder: Option<jumper_script::Recorder>,
+    recorder: Option<jumper_script::Recorder>,
     /// Title of each completed cell (by position), for recorded scripts.
-    pub(crate) titles: Vec<String>,
+    titles: Vec<String>,
     running_title: Option<String>,
     /// The interpreter of the script being replayed (for the `#!` line of recorded scripts).
-    pub(crate) script_interpreter: Option<jumper_script::Interpreter>,
+    script_interpreter: Option<jumper_script::Interpreter>,
 }
 
 /// Settings of the reports shown after every cell.
@@ -173,7 +230,7 @@ impl PerfmonitorService {
         ServiceBuilder {
             settings: Settings::default(),
             root_pid: Some(std::process::id()),
-            gpu: None,
+            gpu: Gpus::Detect,
         }
     }
 
@@ -206,7 +263,11 @@ impl PerfmonitorService {
             interval: self.settings.interval,
             levels: self.settings.levels.clone(),
             root_pid: self.root_pid,
-            gpu: self.gpu.take(),
+            gpu: match &self.gpu {
+                Gpus::None => Gpus::None,
+                Gpus::Backend(_) => std::mem::take(&mut self.gpu),
+                _ => Gpus::Detect,
+            },
             config: None,
         };
         self.data.start(Monitor::start(opts)?);
@@ -293,8 +354,8 @@ impl PerfmonitorService {
         raw_cell: &str,
         magics: Vec<String>,
     ) -> Result<usize, ServiceError> {
-        if self.history.running().is_some() {
-            return Err(ServiceError::CellState("a cell is already running"));
+        if let Some(r) = self.history.running() {
+            return Err(ServiceError::CellRunning(r.cell_index));
         }
         let t = self.boundary(SampleKind::CellStart)?;
         let wall = jumper_data::time::wallclock_s();
@@ -321,7 +382,7 @@ impl PerfmonitorService {
         error: Option<String>,
     ) -> Result<CellRecord, ServiceError> {
         if self.history.running().is_none() {
-            return Err(ServiceError::CellState("no cell is running"));
+            return Err(ServiceError::NoCellRunning);
         }
         let t = self.boundary(SampleKind::CellEnd)?;
         let wall = jumper_data::time::wallclock_s();
@@ -329,10 +390,10 @@ impl PerfmonitorService {
             .history
             .end(t, wall, status, error)
             .cloned()
-            .ok_or(ServiceError::CellState("no cell is running"))?;
+            .ok_or(ServiceError::NoCellRunning)?;
         let title = self.running_title.take().unwrap_or_default();
         if let Some(r) = self.recorder.as_mut() {
-            if !crate::commands::is_recording_control(&rec) {
+            if !jumper_script::is_recording_control(&rec.raw_cell) {
                 r.record(&title, &rec.raw_cell);
             }
         }
@@ -351,14 +412,17 @@ impl PerfmonitorService {
     }
 
     /// Runs `work` as one monitored cell named `name`. Monitoring problems never stop the
-    /// work: the cell then simply has no samples.
+    /// work: the cell then simply has no samples. If `work` panics, the cell ends as failed
+    /// while the panic unwinds, so a caller that catches the panic can run the next cell.
     pub fn cell<R>(&mut self, name: &str, work: impl FnOnce() -> R) -> R {
-        let began = self.begin_cell(name, Vec::new()).is_ok();
-        let r = work();
-        if began {
-            let _ = self.end_cell(CellStatus::Ok, None);
+        match self.begin(name) {
+            Ok(guard) => {
+                let r = work();
+                let _ = guard.finish(CellStatus::Ok, None);
+                r
+            }
+            Err(_) => work(),
         }
-        r
     }
 
     /// The cell history.
@@ -394,51 +458,130 @@ impl PerfmonitorService {
         self.data.info().ok_or(ServiceError::NoMonitor)
     }
 
-    /// A report for a range of cells (default: the last completed cell) at a level.
-    pub fn report(&self, range: Option<&CellRange>, level: Level) -> Result<Report, ServiceError> {
+    /// A report on `cells` at `level`.
+    pub fn report(&self, cells: Cells, level: Level) -> Result<Report, ServiceError> {
         let frame = self.frame(level)?;
         let info = self.monitor_info()?;
-        let last = CellRange::parse("-1")?;
-        let range = range.unwrap_or(&last);
         Ok(Report::for_range(
             &frame,
             &self.history,
-            range,
+            &cells.range()?,
             &info,
             &self.settings.thresholds,
         )?)
     }
 
     /// The JUmPER-style text report.
-    pub fn report_text(
-        &self,
-        range: Option<&CellRange>,
-        level: Level,
-    ) -> Result<String, ServiceError> {
-        Ok(TextRenderer::default().render(&self.report(range, level)?))
+    pub fn report_text(&self, cells: Cells, level: Level) -> Result<String, ServiceError> {
+        Ok(TextRenderer::default().render(&self.report(cells, level)?))
     }
 
     /// The `jumper.report.v1` JSON report.
-    pub fn report_json(
-        &self,
-        range: Option<&CellRange>,
-        level: Level,
-    ) -> Result<String, ServiceError> {
-        Ok(JsonRenderer::default().render(&self.report(range, level)?))
+    pub fn report_json(&self, cells: Cells, level: Level) -> Result<String, ServiceError> {
+        Ok(JsonRenderer::default().render(&self.report(cells, level)?))
     }
 
     /// Writes the JSON report to a file.
     pub fn write_report_json(
         &self,
-        range: Option<&CellRange>,
+        cells: Cells,
         level: Level,
         path: &Path,
     ) -> Result<(), ServiceError> {
-        let text = self.report_json(range, level)?;
+        let text = self.report_json(cells, level)?;
         std::fs::write(path, text).map_err(|source| ServiceError::Write {
             path: path.to_path_buf(),
             source,
         })
+    }
+
+    /// Writes the perf data of `level` to a `.csv` or `.json` file (JUmPER's columns plus
+    /// jumper's raw counters, and each row's cell).
+    pub fn export_perf_data(&self, level: Level, path: &Path) -> Result<(), ServiceError> {
+        let frame = self.frame(level)?;
+        if frame.rows.is_empty() {
+            return Err(ServiceError::NoData(level));
+        }
+        Ok(dio::export_perf(&frame, self.history.cells(), path)?)
+    }
+
+    /// Writes the cell history to a `.csv` or `.json` file.
+    pub fn export_cell_history(&self, path: &Path) -> Result<(), ServiceError> {
+        let cells = self.history.cells();
+        if cells.is_empty() {
+            return Err(jumper_data::DataError::NoCells.into());
+        }
+        Ok(dio::export_history(cells, path)?)
+    }
+
+    /// Imports a session directory or zip (jumper's or JUmPER 0.3.x/0.4.1's): its cells, data
+    /// and thresholds replace the service's. A path that is no session is named first; a
+    /// valid session is refused while monitoring runs. Nothing changes on an error.
+    pub fn import_session(&mut self, path: &Path) -> Result<ImportSummary, ServiceError> {
+        let imported = crate::import::import(path)?;
+        if self.is_monitoring() {
+            return Err(ServiceError::ImportWhileMonitoring);
+        }
+        let summary = ImportSummary {
+            path: path.to_path_buf(),
+            writer: imported.offline.writer.clone(),
+            cells: imported.cells.len(),
+            levels: imported.offline.frames.iter().map(|f| f.level).collect(),
+            interval: imported.offline.info.interval,
+        };
+        self.set_thresholds(imported.thresholds);
+        self.attach_imported(imported.offline, imported.cells);
+        Ok(summary)
+    }
+
+    /// Turns the reports after every cell on (`Some`) or off.
+    pub fn set_auto_reports(&mut self, reports: Option<AutoReports>) {
+        self.auto_reports = reports;
+    }
+
+    /// The automatic-report settings, if enabled.
+    pub fn auto_reports(&self) -> Option<AutoReports> {
+        self.auto_reports
+    }
+
+    /// Starts recording the cells that end from now on into a monitored script (default
+    /// path: `jumper_script_YYYYmmdd_HHMMSS.py`); its first cell restores the monitoring
+    /// settings in force. Returns the script's path.
+    pub fn start_recording(&mut self, path: Option<PathBuf>) -> Result<&Path, ServiceError> {
+        if let Some(r) = &self.recorder {
+            return Err(ServiceError::AlreadyRecording(r.path().to_path_buf()));
+        }
+        let mut r = jumper_script::Recorder::start(path, self.restore_commands());
+        if let Some(i) = &self.script_interpreter {
+            r = r.interpreter(i);
+        }
+        Ok(self.recorder.insert(r).path())
+    }
+
+    /// Ends the recording and writes the script.
+    pub fn end_recording(&mut self) -> Result<jumper_script::Recorded, ServiceError> {
+        let r = self.recorder.take().ok_or(ServiceError::NotRecording)?;
+        Ok(r.finish()?)
+    }
+
+    /// The commands that bring a new session to the monitoring settings in force (the first
+    /// cell of a recorded script).
+    pub fn restore_commands(&self) -> Vec<String> {
+        let s = &self.settings;
+        let mut out = Vec::new();
+        if !self.is_monitoring() {
+            return out;
+        }
+        match self.auto_reports {
+            Some(a) => out.push(format!(
+                "%perfmonitor_enable_perfreports --level {} --interval {}{}",
+                a.level,
+                s.interval,
+                if a.text { " --text" } else { "" }
+            )),
+            None => out.push(format!("%perfmonitor_start {}", s.interval)),
+        }
+        out
     }
 
     /// Exports the whole session (directory, or zip if the name ends in `.zip`).

@@ -27,6 +27,6 @@ pub mod sampler;
 
 pub use collector::{Collector, CollectorConfig};
 pub use error::MonitorError;
-pub use monitor::{default_levels as monitor_default_levels, Monitor, MonitorOptions};
+pub use monitor::{default_levels as monitor_default_levels, Gpus, Monitor, MonitorOptions};
 pub use resources::Resources;
 pub use sampler::{Sampler, SamplerStats};

@@ -8,6 +8,30 @@ use jumper_data::{Level, MonitorInfo, PerfFrame, SampleKind, SampleStore};
 use crate::gpu::{self, GpuBackend};
 use crate::{Collector, CollectorConfig, MonitorError, Resources, Sampler, SamplerStats};
 
+/// Which GPUs a [`Monitor`] samples.
+#[derive(Default)]
+#[non_exhaustive]
+pub enum Gpus {
+    /// Detect NVIDIA GPUs through NVML (with feature `nvml`; without it, or without a driver,
+    /// the monitor has no GPUs and says why in its notes).
+    #[default]
+    Detect,
+    /// No GPUs at all.
+    None,
+    /// This backend (e.g. [`crate::gpu::FakeGpu`] in tests).
+    Backend(Box<dyn GpuBackend>),
+}
+
+impl std::fmt::Debug for Gpus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gpus::Detect => f.write_str("Detect"),
+            Gpus::None => f.write_str("None"),
+            Gpus::Backend(_) => f.write_str("Backend(..)"),
+        }
+    }
+}
+
 /// How to start a [`Monitor`].
 pub struct MonitorOptions {
     /// Seconds between regular samples (> 0).
@@ -16,9 +40,8 @@ pub struct MonitorOptions {
     pub levels: Vec<Level>,
     /// Root of the process level (`None`: none yet; see [`Monitor::set_root`]).
     pub root_pid: Option<u32>,
-    /// GPU backend: `None` detects NVML (with feature `nvml`), `Some(None)` disables GPUs,
-    /// `Some(Some(b))` uses `b` (tests pass a fake).
-    pub gpu: Option<Option<Box<dyn GpuBackend>>>,
+    /// Which GPUs to sample.
+    pub gpu: Gpus,
     /// Reader roots; `None` means the real machine.
     pub config: Option<CollectorConfig>,
 }
@@ -31,7 +54,7 @@ impl MonitorOptions {
             interval,
             levels: default_levels(),
             root_pid: None,
-            gpu: None,
+            gpu: Gpus::Detect,
             config: None,
         }
     }
@@ -70,8 +93,9 @@ impl Monitor {
         cfg.gpu_interval = Duration::from_secs_f64(opts.interval.clamp(0.05, 1.0));
         let mut notes = Vec::new();
         let backend = match opts.gpu {
-            Some(b) => b,
-            None => {
+            Gpus::Backend(b) => Some(b),
+            Gpus::None => None,
+            Gpus::Detect => {
                 let (b, note) = gpu::detect();
                 if b.is_none() {
                     notes.push(note);

@@ -10,7 +10,7 @@ use jumper_monitor::{Monitor, MonitorOptions};
 fn start(interval: f64) -> Monitor {
     let mut o = MonitorOptions::new(interval);
     o.levels = vec![Level::Process, Level::User, Level::System];
-    o.gpu = Some(None);
+    o.gpu = jumper_monitor::Gpus::None;
     Monitor::start(o).unwrap()
 }
 

@@ -9,7 +9,7 @@ use jumper_monitor::{Monitor, MonitorOptions};
 fn sampler_is_not_counted_when_watching_its_own_process() {
     let mut o = MonitorOptions::new(0.002);
     o.levels = vec![Level::Process];
-    o.gpu = Some(None);
+    o.gpu = jumper_monitor::Gpus::None;
     let mut m = Monitor::start(o).unwrap();
     m.set_root(Some(std::process::id())).unwrap();
     let t0 = m.sample_now(SampleKind::CellStart).unwrap();

@@ -174,10 +174,30 @@ fn jumpers_own_session_imports_and_reports_its_figures() {
     .unwrap();
     let cells = expected["cells"].as_array().unwrap();
     for source in [fixtures().join("session"), fixtures().join("session.zip")] {
+        // The API returns what was imported; the command renders it.
+        let summary = service().import_session(&source).unwrap();
+        assert_eq!(summary.path, source);
+        assert!(summary.writer.starts_with("JUmPER"), "{}", summary.writer);
         let mut s = service();
         let msg = run(&mut s, &format!("%import_session {}", source.display()));
-        assert!(msg.contains("Session imported successfully"), "{msg}");
-        assert!(msg.contains("written by JUmPER"), "{msg}");
+        assert_eq!(
+            msg.trim_end(),
+            format!(
+                "[jumper] Session imported successfully: {} (written by {}; {} cells; levels: {})",
+                source.display(),
+                summary.writer,
+                summary.cells,
+                summary
+                    .levels
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        );
+        assert_eq!(s.levels(), summary.levels);
+        assert_eq!(s.history().len(), summary.cells);
+        assert!(summary.cells >= 20, "{}", summary.cells);
         let mut checked = 0;
         for c in cells {
             let cmd = c["cell"].as_str().unwrap();
@@ -218,11 +238,25 @@ fn import_errors_are_one_line_and_lose_nothing() {
     let mut s = service();
     run(&mut s, "%perfmonitor_start 0.02");
     s.cell("kept", || ());
+    // While monitoring, a path that is no session is named first ...
     let e = err(&mut s, &format!("%import_session {}", dir.path().display()));
-    assert!(
-        e.starts_with("cannot import a session while monitoring runs"),
-        "{e}"
+    assert!(e.contains("manifest.json"), "{e}");
+    let e = err(
+        &mut s,
+        &format!("%import_session {}", dir.path().join("nope").display()),
     );
+    assert!(e.contains("nope"), "{e}");
+    // ... and a real session is refused, naming what to do.
+    let e = err(
+        &mut s,
+        &format!("%import_session {}", fixtures().join("session").display()),
+    );
+    assert_eq!(
+        e,
+        "cannot import a session while monitoring runs: run %perfmonitor_stop first (and %export_session to keep this one)"
+    );
+    assert!(s.is_monitoring());
+    assert_eq!(s.history().len(), 1);
     run(&mut s, "%perfmonitor_stop");
     let missing = dir.path().join("nope");
     let e = err(&mut s, &format!("%import_session {}", missing.display()));
