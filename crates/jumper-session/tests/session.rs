@@ -580,7 +580,10 @@ fn failures_leave_nothing_behind() {
         &tmp.path().join("new/s"),
     )
     .unwrap_err();
-    assert!(matches!(e, SessionError::InvalidSession { .. }), "{e}");
+    assert!(
+        matches!(e, SessionError::DuplicateFrame { level: Level::Process, .. }),
+        "{e}"
+    );
     assert!(
         e.to_string()
             .contains("two perf tables for level 'process'"),
@@ -594,6 +597,19 @@ fn failures_leave_nothing_behind() {
     assert!(
         e.to_string().contains("not among the session's levels"),
         "{e}"
+    );
+    assert!(matches!(e, SessionError::UnlistedLevel { .. }), "{e}");
+    let e = export_session(
+        &Session::new(&fx.monitor, &[Level::User, Level::User], &[], &fx.cells),
+        &tmp.path().join("new/s"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: cannot export session: level 'user' is listed twice; nothing was written",
+            tmp.path().join("new/s").display()
+        )
     );
     assert_eq!(names_in(tmp.path()), ["a_file"]);
 
