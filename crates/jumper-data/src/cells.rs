@@ -325,9 +325,15 @@ mod tests {
                 serde_json::Value::from(s.as_str())
             );
         }
-        assert_eq!(" Failed ".parse::<CellStatus>().unwrap(), CellStatus::Failed);
+        assert_eq!(
+            " Failed ".parse::<CellStatus>().unwrap(),
+            CellStatus::Failed
+        );
         let e = "done".parse::<CellStatus>().unwrap_err();
-        assert_eq!(e.to_string(), "unknown cell status 'done'; valid: ok, failed");
+        assert_eq!(
+            e.to_string(),
+            "unknown cell status 'done'; valid: ok, failed"
+        );
     }
 
     #[test]

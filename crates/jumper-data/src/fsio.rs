@@ -180,11 +180,12 @@ mod tests {
     fn only_regular_files_are_opened_and_a_fifo_never_blocks() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("perf_process.csv");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        crate::test_support::mkfifo(&fifo);
         let e = open_regular(&fifo).unwrap_err();
-        assert_eq!(e.to_string(), "not a regular file (it is a named pipe (FIFO))");
+        assert_eq!(
+            e.to_string(),
+            "not a regular file (it is a named pipe (FIFO))"
+        );
         let e = open_regular(dir.path()).unwrap_err();
         assert_eq!(e.to_string(), "not a regular file (it is a directory)");
         let e = open_regular(&dir.path().join("none")).unwrap_err();

@@ -234,7 +234,11 @@ fn written_files_read_back_to_the_same_values() {
         // reader only knows the file has a cpu_time column.
         assert_eq!(back.rows[2].raw, frame.rows[2].raw, "{ext}");
         assert_eq!(back.rows[0].raw, frame.rows[0].raw, "{ext}");
-        assert_eq!(back.rows[6].cpu_util[..2], frame.rows[6].cpu_util[..], "{ext}");
+        assert_eq!(
+            back.rows[6].cpu_util[..2],
+            frame.rows[6].cpu_util[..],
+            "{ext}"
+        );
         assert_eq!(back.rows[6].cpu_util[2], 0.0, "{ext}");
     }
     for ext in ["csv", "json"] {

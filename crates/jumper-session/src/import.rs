@@ -301,8 +301,7 @@ pub fn import_session(path: &Path) -> Result<ImportedSession, SessionError> {
         None => Vec::new(),
         Some(bytes) => {
             let p = src.file_path(CELL_HISTORY_FILE);
-            history_from_reader(&p, bytes.as_slice())
-                .map_err(|e| SessionError::from_data(p, e))?
+            history_from_reader(&p, bytes.as_slice()).map_err(|e| SessionError::from_data(p, e))?
         }
     };
     let mut order = manifest.levels.clone();
@@ -313,9 +312,7 @@ pub fn import_session(path: &Path) -> Result<ImportedSession, SessionError> {
         let name = perf_file_name(level);
         let p = src.file_path(&name);
         let cpus = manifest.monitor.cpus_for(level);
-        let read = src.read_stream(&name, |r| {
-            perf_with_columns_from_reader(&p, r, level, cpus)
-        })?;
+        let read = src.read_stream(&name, |r| perf_with_columns_from_reader(&p, r, level, cpus))?;
         if let Some((header, frame)) = read {
             headers.push((level, header));
             frames.push(frame);

@@ -71,7 +71,9 @@ struct Capped<R> {
 impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         // One byte beyond the limit is asked for, to tell "exactly the limit" from "more".
-        let want = buf.len().min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         if n as u64 > self.left {
             return Err(io::Error::new(ErrorKind::InvalidData, OverLimit));
@@ -84,7 +86,7 @@ impl<R: Read> Read for Capped<R> {
 /// A file of the session, opened for reading.
 enum Opened<'a> {
     Dir(Capped<File>),
-    Zip(Capped<zip::read::ZipFile<'a, File>>),
+    Zip(Box<Capped<zip::read::ZipFile<'a, File>>>),
 }
 
 impl Read for Opened<'_> {
@@ -203,10 +205,10 @@ impl SessionSource {
                 if entry.size() > limit {
                     return Err(too_large());
                 }
-                Ok(Some(Opened::Zip(Capped {
+                Ok(Some(Opened::Zip(Box::new(Capped {
                     inner: entry,
                     left: limit,
-                })))
+                }))))
             }
         }
     }
@@ -310,9 +312,11 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, SessionError> {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let mut dir = SessionSource::Dir(parent.to_path_buf());
         let name = name.unwrap_or_else(|| MANIFEST_FILE.to_string());
-        let bytes = dir.read_small(&name)?.ok_or_else(|| SessionError::NotFound {
-            path: path.to_path_buf(),
-        })?;
+        let bytes = dir
+            .read_small(&name)?
+            .ok_or_else(|| SessionError::NotFound {
+                path: path.to_path_buf(),
+            })?;
         return parse_manifest(path, &String::from_utf8_lossy(&bytes));
     }
     let mut src = SessionSource::open(path)?;

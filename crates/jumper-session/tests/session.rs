@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jumper_data::io::{perf_columns, read_history, read_perf, BASE_PERF_COLUMNS};
+use jumper_data::test_support::names as names_in;
 use jumper_data::{
     CellRecord, CellStatus, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind,
     Thresholds, GIB,
@@ -23,6 +24,8 @@ use serde_json::{json, Value};
 
 #[path = "session/import.rs"]
 mod import;
+#[path = "session/limits.rs"]
+mod limits;
 
 const LEVELS: [Level; 3] = [Level::User, Level::Process, Level::System];
 const SESSION_FILES: [&str; 5] = [
@@ -169,15 +172,6 @@ impl Fixture {
             ..Session::new(&self.monitor, &LEVELS, &self.frames, &self.cells)
         }
     }
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn sorted(names: &[&str]) -> Vec<String> {
@@ -581,7 +575,13 @@ fn failures_leave_nothing_behind() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, SessionError::DuplicateFrame { level: Level::Process, .. }),
+        matches!(
+            e,
+            SessionError::DuplicateFrame {
+                level: Level::Process,
+                ..
+            }
+        ),
         "{e}"
     );
     assert!(

@@ -650,7 +650,10 @@ mod tests {
         let cols = perf_columns(&frame(1, true));
         assert_eq!(cols.len(), 5 + 2 + 4 + 9 + 3 + 8 + 1);
         assert_eq!(cols[5..7], ["cpu_util_0", "cpu_util_1"]);
-        assert_eq!(cols[11..14], ["gpu_util_avg", "gpu_util_min", "gpu_util_max"]);
+        assert_eq!(
+            cols[11..14],
+            ["gpu_util_avg", "gpu_util_min", "gpu_util_max"]
+        );
         assert_eq!(cols[20..23], ["gpu_util_0", "gpu_band_0", "gpu_mem_0"]);
         assert_eq!(cols[23], "wallclock");
         assert_eq!(cols.last().unwrap(), "cell_index");
@@ -717,6 +720,9 @@ mod tests {
         assert_eq!(CellValue::Null.to_json(), Value::Null);
         let l = ["a'b".to_string()];
         assert_eq!(CellValue::TextList(&l).to_csv(), "[\"a'b\"]");
-        assert_eq!(CellValue::TextList(&l).to_json(), serde_json::json!(["a'b"]));
+        assert_eq!(
+            CellValue::TextList(&l).to_json(),
+            serde_json::json!(["a'b"])
+        );
     }
 }

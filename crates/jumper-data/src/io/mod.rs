@@ -17,7 +17,7 @@
 //! [`read_perf`] and [`read_history`] load one file, CSV or JSON by extension (`.csv`,
 //! `.json`, any case; no extension: JSON if the text starts with `[`, else CSV; any other
 //! extension is refused). They check what JUmPER checks, and more, and never panic or block
-//! on any input: every failure is one [`DataError::Load`] that names the file, whose source
+//! on any input: every failure is one [`DataError::Load`](crate::DataError::Load) that names the file, whose source
 //! (a [`LoadProblem`]) says what is wrong and, where there is one, the place; printed as a
 //! chain, `error: source`:
 //!
@@ -56,8 +56,8 @@ pub use format::Format;
 pub use problem::{describe_bad_value, FileKind, LoadProblem, Location};
 pub use pyrepr::{parse_py_list, py_repr_list, py_repr_str};
 pub use read::{
-    history_from_reader, history_from_text, perf_from_reader, perf_from_text, perf_with_columns_from_reader, read_history,
-    read_perf,
+    history_from_reader, history_from_text, perf_from_reader, perf_from_text,
+    perf_with_columns_from_reader, read_history, read_perf,
 };
 pub use table::MAX_LINE_BYTES;
 pub use write::{export_history, export_perf, perf_records, write_history_csv, write_perf_csv};

@@ -67,12 +67,7 @@ impl<R> Cells<'_, R> {
     }
 }
 
-fn require<R>(
-    path: &Path,
-    what: FileKind,
-    t: &Records<R>,
-    cols: &[&str],
-) -> Result<(), DataError> {
+fn require<R>(path: &Path, what: FileKind, t: &Records<R>, cols: &[&str]) -> Result<(), DataError> {
     let missing: Vec<String> = cols
         .iter()
         .filter(|c| t.index(c).is_none())

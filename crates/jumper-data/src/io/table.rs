@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::format::Format;
-use super::problem::{Location, LoadProblem};
+use super::problem::{LoadProblem, Location};
 use super::pyrepr::py_repr_list;
 
 /// Longest line the CSV reader accepts. Real lines are a few kilobytes; the limit keeps a
@@ -44,7 +44,11 @@ struct LineTooLong {
 
 impl std::fmt::Display for LineTooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {} is longer than {MAX_LINE_BYTES} bytes", self.line)
+        write!(
+            f,
+            "line {} is longer than {MAX_LINE_BYTES} bytes",
+            self.line
+        )
     }
 }
 

@@ -139,8 +139,7 @@ fn bad_values_name_line_column_and_value() {
     let mut fields: Vec<&str> = lines[3].split(',').collect();
     fields[10] = "12 GB";
     lines[3] = fields.join(",");
-    let e =
-        perf_from_text(Path::new("p.csv"), &lines.join("\n"), Level::Process, 2).unwrap_err();
+    let e = perf_from_text(Path::new("p.csv"), &lines.join("\n"), Level::Process, 2).unwrap_err();
     assert_eq!(
         chain(&e),
         "cannot load perf data from 'p.csv': line 4, column 11 (memory): '12 GB' is not a \
@@ -189,8 +188,7 @@ fn bad_values_name_line_column_and_value() {
     )
     .unwrap_err();
     assert!(
-        chain(&e)
-            .ends_with("line 2, column 2 (memory): no value where a number is required"),
+        chain(&e).ends_with("line 2, column 2 (memory): no value where a number is required"),
         "{e}"
     );
     let e = perf_from_text(
@@ -201,8 +199,7 @@ fn bad_values_name_line_column_and_value() {
     )
     .unwrap_err();
     assert!(
-        chain(&e)
-            .ends_with("line 2, column 6 (io_write): 'inf' is not a finite number"),
+        chain(&e).ends_with("line 2, column 6 (io_write): 'inf' is not a finite number"),
         "{e}"
     );
     let f = perf_from_text(
@@ -270,8 +267,7 @@ fn files_extensions_and_encodings() {
     std::fs::write(&txt, fixture_text("perf_process.csv")).unwrap();
     let e = read_perf(&txt, Level::Process, 2).unwrap_err();
     assert!(
-        chain(&e)
-            .ends_with("unsupported format 'TXT' (supported: csv, json)"),
+        chain(&e).ends_with("unsupported format 'TXT' (supported: csv, json)"),
         "{e}"
     );
 
@@ -309,10 +305,7 @@ cpu_util_min,cpu_util_max\n1,2,0,0,0,0,5,5,5\n"
     let p = dir.path().join("bin.csv");
     std::fs::write(&p, bytes).unwrap();
     let e = read_perf(&p, Level::Process, 2).unwrap_err();
-    assert!(
-        chain(&e).ends_with("': line 3 is not UTF-8 text"),
-        "{e}"
-    );
+    assert!(chain(&e).ends_with("': line 3 is not UTF-8 text"), "{e}");
 
     let e = read_perf(dir.path(), Level::Process, 2).unwrap_err();
     assert!(
@@ -321,7 +314,9 @@ cpu_util_min,cpu_util_max\n1,2,0,0,0,0,5,5,5\n"
     );
     assert!(matches!(
         problem(e),
-        LoadProblem::NotRegularFile { kind: "a directory" }
+        LoadProblem::NotRegularFile {
+            kind: "a directory"
+        }
     ));
 
     let head = BASE_PERF_COLUMNS.join(",");
@@ -338,14 +333,12 @@ cpu_util_min,cpu_util_max\n1,2,0,0,0,0,5,5,5\n"
     );
     let e = perf_from_text(Path::new("r.json"), "{\"time\": 1}", Level::User, 1).unwrap_err();
     assert!(
-        chain(&e)
-            .ends_with("': expected a JSON list of records"),
+        chain(&e).ends_with("': expected a JSON list of records"),
         "{e}"
     );
     let e = perf_from_text(Path::new("r.json"), "[1]", Level::User, 1).unwrap_err();
     assert!(
-        chain(&e)
-            .ends_with("': record 1 is not an object; expected a JSON list of records"),
+        chain(&e).ends_with("': record 1 is not an object; expected a JSON list of records"),
         "{e}"
     );
 }
@@ -367,8 +360,7 @@ impl Lcg {
 #[test]
 fn truncated_and_garbled_fixtures_never_panic() {
     let nasty = [
-        ',', '"', '\n', '\r', '[', ']', '{', '}', ':', 'x', '-', 'e', '.', '9', '\u{0}', 'é',
-        ' ',
+        ',', '"', '\n', '\r', '[', ']', '{', '}', ':', 'x', '-', 'e', '.', '9', '\u{0}', 'é', ' ',
     ];
     let mut rng = Lcg(0x5eed);
     let (mut ok, mut err) = (0, 0);
@@ -448,9 +440,7 @@ fn a_fifo_is_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["perf_process.csv", "cell_history.csv", "data"] {
         let fifo = dir.path().join(name);
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        crate::test_support::mkfifo(&fifo);
         let want = format!(
             "'{}': not a regular file (it is a named pipe (FIFO))",
             fifo.display()

@@ -15,7 +15,7 @@
 //! | anything else (other files, a JUmPER session, a symlink) | refused     | refused    |
 //!
 //! A directory counts as a previous jumper session when its manifest passes
-//! [`read_manifest`] and has a `jumper` block, and it holds nothing but
+//! [`read_manifest`](crate::read_manifest) and has a `jumper` block, and it holds nothing but
 //! session files (`manifest.json`, `cell_history.csv`, `perf_<level>.csv`): replacing it loses
 //! no file the user put there. A JUmPER session is never replaced: it may be the only copy of a
 //! run jumper cannot repeat. A previous session is swapped out by renames and deleted only
@@ -28,7 +28,6 @@
 //! | `sink.rs` | where the files go while written: a temporary directory or zip |
 //! | `target.rs` | what is at the target already, and may it be replaced; parents created |
 //! | `place.rs` | writing into the temporary sibling and renaming it into place |
-
 
 mod files;
 mod place;

@@ -31,7 +31,6 @@ impl Sink for Faulty<'_> {
     }
 }
 
-
 /// [`export_session`] with a failure injected while writing `fail_at`.
 fn export_failing(
     s: &Session<'_>,
