@@ -1,3 +1,6 @@
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::DataError;
@@ -11,6 +14,35 @@ pub enum CellStatus {
     Ok,
     /// The cell raised an error or exited non-zero.
     Failed,
+}
+
+impl CellStatus {
+    /// The name written to files and JSON: `ok` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::Ok => "ok",
+            CellStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for CellStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CellStatus {
+    type Err = DataError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ok" => Ok(CellStatus::Ok),
+            "failed" => Ok(CellStatus::Failed),
+            _ => Err(DataError::UnknownCellStatus {
+                given: s.to_string(),
+            }),
+        }
+    }
 }
 
 /// One executed cell, with JUmPER's cell-history columns plus its status.
@@ -281,6 +313,26 @@ mod tests {
         assert_eq!(
             msg,
             "cell range '9:2' is out of bounds: start 9 is after end 2"
+        );
+    }
+
+    #[test]
+    fn cell_status_names_round_trip() {
+        for s in [CellStatus::Ok, CellStatus::Failed] {
+            assert_eq!(s.as_str().parse::<CellStatus>().unwrap(), s);
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::Value::from(s.as_str())
+            );
+        }
+        assert_eq!(
+            " Failed ".parse::<CellStatus>().unwrap(),
+            CellStatus::Failed
+        );
+        let e = "done".parse::<CellStatus>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown cell status 'done'; valid: ok, failed"
         );
     }
 

@@ -30,8 +30,8 @@ pub enum DataError {
     /// No cells were recorded yet.
     #[error("no cell history available")]
     NoCells,
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    /// A file could not be written (perf or cell-history export).
+    #[error("cannot write {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -39,21 +39,19 @@ pub enum DataError {
         #[source]
         source: std::io::Error,
     },
-    /// A file could not be parsed (kept for callers outside the loaders; the loaders report
-    /// [`DataError::Load`]).
-    #[error("{path}: {message}")]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        message: String,
-    },
     /// A file extension that no writer or reader handles.
     #[error("unsupported format '{0}' (supported: csv, json)")]
     UnsupportedFormat(String),
+    /// A cell status that is neither `ok` nor `failed`.
+    #[error("unknown cell status '{given}'; valid: ok, failed")]
+    UnknownCellStatus {
+        /// What was given.
+        given: String,
+    },
     /// A perf or cell-history file could not be loaded (see [`crate::io::read_perf`]):
-    /// `cannot load perf data from 'f.csv': missing columns: io_read`.
-    #[error("cannot load {what} from '{}': {problem}", .path.display())]
+    /// `cannot load perf data from 'f.csv'`, with the problem as its source (printed as a
+    /// chain: `...: missing columns: io_read`).
+    #[error("cannot load {what} from '{}'", .path.display())]
     Load {
         /// The file (inside a zip: `archive.zip/perf_process.csv`).
         path: PathBuf,
@@ -70,15 +68,6 @@ impl DataError {
         DataError::Io {
             path: path.into(),
             source,
-        }
-    }
-    // Not used by io.rs any more (its loaders report `Load`); kept for the crate's other
-    // readers, so that they need not build the variant by hand.
-    #[allow(dead_code)]
-    pub(crate) fn malformed(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        DataError::Malformed {
-            path: path.into(),
-            message: message.into(),
         }
     }
 }

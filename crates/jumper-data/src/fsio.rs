@@ -1,9 +1,14 @@
-//! Writing files so that they appear complete or not at all.
+//! Files jumper writes so that they appear complete or not at all, and files it reads only
+//! when they are regular files.
 //!
 //! Every file jumper writes from a finished buffer (figures, dashboards, recorded scripts,
 //! reports) goes through [`write_atomic`]: a hidden sibling in the same directory, synced,
 //! then renamed over the target. A failure removes the sibling, so nothing half-written is
 //! left where a user would look.
+//!
+//! Every file jumper reads that someone else wrote (sessions, perf data, cell history) is
+//! opened with [`open_regular`]: a named pipe, a device or a directory where a file should be
+//! is refused at once instead of blocking the reader forever.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -13,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// A file could not be written; `path` is the file that failed (the target or its temporary
 /// sibling).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
+#[error("cannot write {path}")]
 pub struct WriteError {
     /// The file that failed.
     pub path: PathBuf,
@@ -66,18 +71,83 @@ fn fill(file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Why [`open_regular`] refused or failed to open a file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// Something other than a regular file is at the path.
+    #[error("not a regular file (it is {kind})")]
+    NotRegular {
+        /// What is there: `a named pipe (FIFO)`, `a directory`, ...
+        kind: &'static str,
+    },
+    /// The OS refused to open or inspect it (no such file, permission denied, ...).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// What a file type is, for messages.
+fn kind_of(t: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "neither a file nor a directory"
+    }
+}
+
+/// Opens `path` for reading only if it is a regular file (symbolic links are followed).
+///
+/// The type is checked before opening, and the file is opened without blocking
+/// (`O_NONBLOCK`) and checked again, so a named pipe put there in between cannot block
+/// either: opening a FIFO for reading would otherwise wait forever for a writer. On a
+/// regular file `O_NONBLOCK` changes nothing.
+///
+/// ```
+/// use jumper_data::fsio::{open_regular, OpenError};
+///
+/// let dir = std::env::temp_dir();
+/// assert!(matches!(open_regular(&dir), Err(OpenError::NotRegular { kind: "a directory" })));
+/// ```
+pub fn open_regular(path: &Path) -> Result<File, OpenError> {
+    let t = fs::metadata(path)?.file_type();
+    if !t.is_file() {
+        return Err(OpenError::NotRegular { kind: kind_of(t) });
+    }
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    let t = file.metadata()?.file_type();
+    if !t.is_file() {
+        return Err(OpenError::NotRegular { kind: kind_of(t) });
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use crate::test_support::names;
 
     #[test]
     fn writes_whole_files_and_replaces_old_ones() {
@@ -103,5 +173,30 @@ mod tests {
         assert_eq!(names(dir.path()), ["taken.png"]);
         let missing = dir.path().join("no/such/dir/f.txt");
         assert!(write_atomic(&missing, b"x").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_opened_and_a_fifo_never_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("perf_process.csv");
+        crate::test_support::mkfifo(&fifo);
+        let e = open_regular(&fifo).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not a regular file (it is a named pipe (FIFO))"
+        );
+        let e = open_regular(dir.path()).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file (it is a directory)");
+        let e = open_regular(&dir.path().join("none")).unwrap_err();
+        assert!(
+            matches!(&e, OpenError::Io(io) if io.kind() == ErrorKind::NotFound),
+            "{e}"
+        );
+        let f = dir.path().join("f.csv");
+        fs::write(&f, b"a,b\n").unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut open_regular(&f).unwrap(), &mut text).unwrap();
+        assert_eq!(text, "a,b\n");
     }
 }

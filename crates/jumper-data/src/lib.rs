@@ -11,8 +11,9 @@
 //! - [`PerfFrame`]: the derived per-sample table with JUmPER's column names and meanings
 //!   (utilisation, rates), built from raw samples or read from a JUmPER export;
 //! - [`analyzer`]: JUmPER's bound tags and thresholds;
-//! - CSV and JSON writers and readers with JUmPER's column names, and [`fsio`]: files that
-//!   appear complete or not at all;
+//! - [`io`]: CSV and JSON writers and readers, all driven by one column table
+//!   ([`io::columns`], the reference of every column jumper writes), and [`fsio`]: files that
+//!   appear complete or not at all, and reads of regular files only;
 //! - with feature `polars`, module `polars`: the same tables as polars DataFrames.
 //!
 //! Rates and utilisation are never stored: they are derived from counter differences when read,
@@ -30,6 +31,8 @@ mod meta;
 pub mod polars;
 mod sample;
 mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod time;
 
 pub use analyzer::{Tag, Thresholds};

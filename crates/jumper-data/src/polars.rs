@@ -5,6 +5,10 @@
 //! [`crate::io`] writes — the same column names in the same order and the same values — so a
 //! DataFrame and an exported file never disagree:
 //!
+//! Both are built from the column table of [`crate::io::columns`], column by column, with
+//! the table's types: `Float64` for floats, `Int64` for whole numbers, `String`, and
+//! `List(String)`.
+//!
 //! - [`perf_dataframe`]: the columns of [`crate::io::perf_columns`]. Measurements, `wallclock`
 //!   and the raw counters are `Float64`; `nprocs`, `sample_kind` and `cell_index` are `Int64`
 //!   (what a CSV reader infers from the export). Where the CSV has an empty field the DataFrame
@@ -25,27 +29,69 @@ use ::polars::prelude::{
     PolarsResult,
 };
 
-use crate::frame::{PerfFrame, PerfRow};
-use crate::{CellRecord, CellStatus};
+use crate::frame::PerfFrame;
+use crate::io::{perf_layout, CellValue, ColumnType, HISTORY};
+use crate::CellRecord;
 
-/// `(avg, min, max)` across GPUs of one metric of a row.
-type GpuSummary = fn(&PerfRow) -> (f64, f64, f64);
-
-/// A `Float64` column of one value per row.
-fn f64_col(name: &str, rows: &[PerfRow], get: impl Fn(&PerfRow) -> f64) -> Column {
-    Column::new(name.into(), rows.iter().map(get).collect::<Vec<f64>>())
-}
-
-/// The value at `i` of a per-core or per-GPU list, 0 where the row has fewer entries (as the
-/// CSV writer does).
-fn at(v: &[f64], i: usize) -> f64 {
-    v.get(i).copied().unwrap_or(0.0)
-}
-
-/// A cell index as `Int64`; an index beyond `i64::MAX` is refused rather than wrapped.
-fn index_i64(ci: usize) -> PolarsResult<i64> {
+/// A whole number as `Int64`; one beyond `i64::MAX` (only a cell index can be) is refused
+/// rather than wrapped.
+fn index_i64(ci: u64) -> PolarsResult<i64> {
     i64::try_from(ci).map_err(|_| {
         PolarsError::OutOfBounds(format!("cell index {ci} does not fit in an Int64 column").into())
+    })
+}
+
+/// One column of `n` values of type `ty`, `get(i)` giving the value of row `i`, as the
+/// column table defines it.
+fn column<'a>(
+    name: &str,
+    ty: ColumnType,
+    n: usize,
+    get: impl Fn(usize) -> CellValue<'a>,
+) -> PolarsResult<Column> {
+    let name = name.into();
+    Ok(match ty {
+        ColumnType::Float => Column::new(
+            name,
+            (0..n)
+                .map(|i| match get(i) {
+                    CellValue::Float(x) => Some(x),
+                    _ => None,
+                })
+                .collect::<Vec<Option<f64>>>(),
+        ),
+        ColumnType::Int => Column::new(
+            name,
+            (0..n)
+                .map(|i| match get(i) {
+                    CellValue::Int(x) => index_i64(x).map(Some),
+                    _ => Ok(None),
+                })
+                .collect::<PolarsResult<Vec<Option<i64>>>>()?,
+        ),
+        ColumnType::Text => Column::new(
+            name,
+            (0..n)
+                .map(|i| match get(i) {
+                    CellValue::Text(s) => Some(s),
+                    _ => None,
+                })
+                .collect::<Vec<Option<&str>>>(),
+        ),
+        ColumnType::TextList => {
+            let lists: Vec<&[String]> = (0..n)
+                .map(|i| match get(i) {
+                    CellValue::TextList(l) => l,
+                    _ => &[],
+                })
+                .collect();
+            let total = lists.iter().map(|l| l.len()).sum();
+            let mut b = ListStringChunkedBuilder::new(name, n, total);
+            for l in lists {
+                b.append_values_iter(l.iter().map(String::as_str));
+            }
+            b.finish().into_column()
+        }
     })
 }
 
@@ -77,79 +123,11 @@ fn index_i64(ci: usize) -> PolarsResult<i64> {
 /// ```
 pub fn perf_dataframe(frame: &PerfFrame, cells: &[CellRecord]) -> Result<DataFrame, PolarsError> {
     let rows = frame.rows.as_slice();
-    let mut cols = vec![
-        f64_col("time", rows, |r| r.time),
-        f64_col("io_read_count", rows, |r| r.io_read_count),
-        f64_col("io_write_count", rows, |r| r.io_write_count),
-        f64_col("io_read", rows, |r| r.io_read),
-        f64_col("io_write", rows, |r| r.io_write),
-    ];
-    for i in 0..frame.num_core_columns() {
-        cols.push(f64_col(&format!("cpu_util_{i}"), rows, |r| {
-            at(&r.cpu_util, i)
-        }));
-    }
-    cols.extend([
-        f64_col("cpu_util_avg", rows, |r| r.cpu_util_avg),
-        f64_col("cpu_util_min", rows, |r| r.cpu_util_min),
-        f64_col("cpu_util_max", rows, |r| r.cpu_util_max),
-        f64_col("memory", rows, |r| r.memory),
-    ]);
-    if frame.num_gpus > 0 {
-        let summaries: [(&str, GpuSummary); 3] = [
-            ("gpu_util", PerfRow::gpu_util_summary),
-            ("gpu_band", PerfRow::gpu_band_summary),
-            ("gpu_mem", PerfRow::gpu_mem_summary),
-        ];
-        for (metric, summary) in summaries {
-            cols.push(f64_col(&format!("{metric}_avg"), rows, |r| summary(r).0));
-            cols.push(f64_col(&format!("{metric}_min"), rows, |r| summary(r).1));
-            cols.push(f64_col(&format!("{metric}_max"), rows, |r| summary(r).2));
-        }
-        for i in 0..frame.num_gpus {
-            cols.push(f64_col(&format!("gpu_util_{i}"), rows, |r| {
-                at(&r.gpu_util, i)
-            }));
-            cols.push(f64_col(&format!("gpu_band_{i}"), rows, |r| {
-                at(&r.gpu_band, i)
-            }));
-            cols.push(f64_col(&format!("gpu_mem_{i}"), rows, |r| {
-                at(&r.gpu_mem, i)
-            }));
-        }
-    }
-    if rows.iter().any(|r| r.raw.is_some()) {
-        let raw = |r: &PerfRow| r.raw.unwrap_or_default();
-        cols.extend([
-            Column::new(
-                "wallclock".into(),
-                rows.iter().map(|r| r.wallclock).collect::<Vec<_>>(),
-            ),
-            f64_col("cpu_time", rows, |r| raw(r).cpu_time),
-            f64_col("io_read_bytes_total", rows, |r| raw(r).io_read_bytes),
-            f64_col("io_write_bytes_total", rows, |r| raw(r).io_write_bytes),
-            f64_col("io_read_ops_total", rows, |r| raw(r).io_read_ops),
-            f64_col("io_write_ops_total", rows, |r| raw(r).io_write_ops),
-            Column::new(
-                "nprocs".into(),
-                rows.iter()
-                    .map(|r| r.nprocs.map(i64::from))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "sample_kind".into(),
-                rows.iter()
-                    .map(|r| r.kind.map(|k| i64::from(k.code())))
-                    .collect::<Vec<_>>(),
-            ),
-        ]);
-    }
-    let cell_index = frame
-        .cell_indices(cells)
+    let idx = frame.cell_indices(cells);
+    let cols = perf_layout(frame)
         .into_iter()
-        .map(|ci| ci.map(index_i64).transpose())
-        .collect::<PolarsResult<Vec<Option<i64>>>>()?;
-    cols.push(Column::new("cell_index".into(), cell_index));
+        .map(|c| column(&c.name(), c.ty(), rows.len(), |i| c.value(&rows[i], idx[i])))
+        .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(rows.len(), cols)
 }
 
@@ -178,48 +156,10 @@ pub fn perf_dataframe(frame: &PerfFrame, cells: &[CellRecord]) -> Result<DataFra
 /// # Ok::<(), jumper_data::polars::polars::prelude::PolarsError>(())
 /// ```
 pub fn history_dataframe(cells: &[CellRecord]) -> Result<DataFrame, PolarsError> {
-    let f = |name: &str, get: fn(&CellRecord) -> f64| -> Column {
-        Column::new(name.into(), cells.iter().map(get).collect::<Vec<f64>>())
-    };
-    let index = cells
+    let cols = HISTORY
         .iter()
-        .map(|c| index_i64(c.cell_index))
-        .collect::<PolarsResult<Vec<i64>>>()?;
-    let n_magics = cells.iter().map(|c| c.cell_magics.len()).sum();
-    let mut magics = ListStringChunkedBuilder::new("cell_magics".into(), cells.len(), n_magics);
-    for c in cells {
-        magics.append_values_iter(c.cell_magics.iter().map(String::as_str));
-    }
-    let cols = vec![
-        Column::new("cell_index".into(), index),
-        Column::new(
-            "raw_cell".into(),
-            cells
-                .iter()
-                .map(|c| c.raw_cell.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        f("start_time", |c| c.start_time),
-        f("end_time", |c| c.end_time),
-        f("duration", |c| c.duration),
-        f("wallclock_start_time", |c| c.wallclock_start_time),
-        f("wallclock_end_time", |c| c.wallclock_end_time),
-        magics.finish().into_column(),
-        Column::new(
-            "status".into(),
-            cells
-                .iter()
-                .map(|c| match c.status {
-                    CellStatus::Ok => "ok",
-                    CellStatus::Failed => "failed",
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "error".into(),
-            cells.iter().map(|c| c.error.as_deref()).collect::<Vec<_>>(),
-        ),
-    ];
+        .map(|c| column(c.name(), c.ty(), cells.len(), |i| c.value(&cells[i])))
+        .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(cells.len(), cols)
 }
 
@@ -258,9 +198,7 @@ mod tests {
     #[test]
     fn index_beyond_i64_is_an_error_not_a_wrap() {
         assert_eq!(index_i64(7).unwrap(), 7);
-        if let Ok(big) = usize::try_from(u64::MAX) {
-            let e = index_i64(big).unwrap_err().to_string();
-            assert!(e.contains("does not fit in an Int64 column"), "{e}");
-        }
+        let e = index_i64(u64::MAX).unwrap_err().to_string();
+        assert!(e.contains("does not fit in an Int64 column"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use jumper_data::io::{describe_bad_value, LoadProblem, Location};
-use jumper_data::DataError;
+use jumper_data::{DataError, Level};
 
 /// Why a session could not be exported or read.
 ///
@@ -12,8 +12,9 @@ use jumper_data::DataError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {
-    /// A file or directory could not be created, written, read, renamed or removed.
-    #[error("{path}: {source}")]
+    /// A file or directory could not be created, written, read, renamed or removed (the OS
+    /// error is the source: `s/perf_user.csv: No space left on device`).
+    #[error("{}", .path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -22,7 +23,7 @@ pub enum SessionError {
         source: std::io::Error,
     },
     /// A zip archive could not be written or read.
-    #[error("{path}: zip archive error: {source}")]
+    #[error("{}: zip archive error", .path.display())]
     Zip {
         /// The archive.
         path: PathBuf,
@@ -31,7 +32,7 @@ pub enum SessionError {
         source: zip::result::ZipError,
     },
     /// `manifest.json` is not valid JSON or does not have the manifest's shape.
-    #[error("{path}: invalid session manifest: {source}")]
+    #[error("{}: invalid session manifest", .path.display())]
     Manifest {
         /// The manifest (inside a zip: `archive.zip/manifest.json`).
         path: PathBuf,
@@ -59,7 +60,7 @@ pub enum SessionError {
     },
     /// A file that starts like a zip archive but cannot be read as one (cut short while
     /// copying or downloading, or damaged).
-    #[error("'{}' is a truncated or corrupt zip archive: {source}", .path.display())]
+    #[error("'{}' is a truncated or corrupt zip archive", .path.display())]
     CorruptZip {
         /// The archive (or, when one member is damaged, `archive.zip/member`).
         path: PathBuf,
@@ -95,23 +96,45 @@ pub enum SessionError {
         value: String,
     },
     /// A perf or cell-history file of the session could not be read for another reason
-    /// (broken CSV, not UTF-8, an impossible cell index).
-    #[error("{source}")]
+    /// (broken CSV, not UTF-8, an impossible cell index); the problem is the source.
+    #[error("cannot import '{}'", .path.display())]
     Data {
         /// The file (inside a zip: `archive.zip/perf_process.csv`).
         path: PathBuf,
-        /// What the reader reported; its message names the file.
+        /// What is wrong with it.
         #[source]
-        source: Box<DataError>,
+        problem: LoadProblem,
     },
-    /// The path holds no session for another reason (e.g. `manifest.json` is not a JSON
-    /// object).
-    #[error("{path}: not a jumper or JUmPER session: {reason}")]
-    NotASession {
-        /// The path given.
+    /// Something other than a regular file (a named pipe, a directory, a device) where a
+    /// session file should be: refused before reading, so it never blocks.
+    #[error("cannot import '{}': not a regular file (it is {kind})", .path.display())]
+    NotARegularFile {
+        /// The file.
         path: PathBuf,
-        /// What is wrong.
-        reason: String,
+        /// What is there: `a named pipe (FIFO)`, `a directory`, ...
+        kind: &'static str,
+    },
+    /// A file of the session is larger than a session file may be (a damaged archive or a
+    /// decompression bomb): by its declared size, or by the bytes actually read.
+    #[error(
+        "cannot import '{}': it is larger than {}, the most jumper reads from a session file",
+        .path.display(),
+        show_bytes(*.limit)
+    )]
+    FileTooLarge {
+        /// The file (inside a zip: `archive.zip/manifest.json`).
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// `manifest.json` holds JSON that is not an object.
+    #[error(
+        "{}: not a jumper or JUmPER session: manifest.json does not hold a JSON object",
+        .path.display()
+    )]
+    ManifestNotAnObject {
+        /// The manifest.
+        path: PathBuf,
     },
     /// A manifest without a `jumper` block (written by JUmPER) whose `version` is not one this
     /// build knows.
@@ -143,21 +166,93 @@ pub enum SessionError {
         writer: String,
     },
     /// The export target is occupied by something that must not be replaced.
-    #[error("{path}: {reason}; nothing was written")]
+    #[error("{}: {reason}; nothing was written", .path.display())]
     TargetOccupied {
         /// The target path.
         path: PathBuf,
         /// What is there.
-        reason: String,
+        reason: Occupied,
     },
-    /// The session handed to the exporter is inconsistent (e.g. two frames for one level).
-    #[error("{path}: cannot export session: {message}; nothing was written")]
-    InvalidSession {
+    /// The session handed to the exporter lists a level twice.
+    #[error("{}: cannot export session: level '{level}' is listed twice; nothing was written", .path.display())]
+    DuplicateLevel {
         /// The target path.
         path: PathBuf,
-        /// What is inconsistent.
-        message: String,
+        /// The level.
+        level: Level,
     },
+    /// The session handed to the exporter has perf data for a level it does not list.
+    #[error(
+        "{}: cannot export session: there is perf data for level '{level}', which is not among \
+         the session's levels ({listed}); nothing was written",
+        .path.display()
+    )]
+    UnlistedLevel {
+        /// The target path.
+        path: PathBuf,
+        /// The level of the frame.
+        level: Level,
+        /// The levels listed, comma separated.
+        listed: String,
+    },
+    /// The session handed to the exporter has two perf tables for one level.
+    #[error(
+        "{}: cannot export session: there are two perf tables for level '{level}'; nothing was \
+         written",
+        .path.display()
+    )]
+    DuplicateFrame {
+        /// The target path.
+        path: PathBuf,
+        /// The level.
+        level: Level,
+    },
+}
+
+/// What occupies an export target that must not be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Occupied {
+    /// The path ends in `..` or is a root: there is no name to write.
+    NoFileName,
+    /// A symbolic link (never followed, never replaced).
+    Symlink,
+    /// A file where a directory export should go.
+    NotADirectory,
+    /// A directory or other non-file where a zip export should go.
+    NotARegularFile,
+    /// A non-empty directory that is not a session written by jumper.
+    ForeignDirectory,
+    /// A file that is not a session zip written by jumper.
+    ForeignFile,
+}
+
+impl std::fmt::Display for Occupied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Occupied::NoFileName => "the path does not end in a file or directory name",
+            Occupied::Symlink => "it is a symbolic link; give the path it points to",
+            Occupied::NotADirectory => "it exists and is not a directory",
+            Occupied::NotARegularFile => "it exists and is not a regular file",
+            Occupied::ForeignDirectory => {
+                "the directory is not empty and does not hold a session written by jumper \
+                 (only such a session is replaced); choose another path"
+            }
+            Occupied::ForeignFile => {
+                "the file exists and is not a session zip written by jumper (only such a zip \
+                 is replaced); choose another path"
+            }
+        })
+    }
+}
+
+/// `64 MiB` for whole mebibytes, else bytes.
+fn show_bytes(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 impl SessionError {
@@ -176,16 +271,13 @@ impl SessionError {
     }
 
     /// A reader's error about one file of a session, as the distinct variant it deserves.
-    pub(crate) fn from_data(path: PathBuf, e: DataError) -> Self {
-        let DataError::Load {
-            path,
-            what,
-            problem,
-        } = e
-        else {
+    /// `shown` is the file's path, for errors that do not carry one.
+    pub(crate) fn from_data(shown: PathBuf, e: DataError) -> Self {
+        let DataError::Load { path, problem, .. } = e else {
+            // The readers of session files only report `Load`; anything else keeps its text.
             return SessionError::Data {
-                path,
-                source: Box::new(e),
+                path: shown,
+                problem: LoadProblem::Io(std::io::Error::other(e.to_string())),
             };
         };
         match problem {
@@ -202,14 +294,7 @@ impl SessionError {
                 column,
                 value,
             },
-            problem => SessionError::Data {
-                path: path.clone(),
-                source: Box::new(DataError::Load {
-                    path,
-                    what,
-                    problem,
-                }),
-            },
+            problem => SessionError::Data { path, problem },
         }
     }
 }

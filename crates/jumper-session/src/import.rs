@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use jumper_data::io::{history_from_text, perf_from_text, FileKind, BASE_PERF_COLUMNS};
+use jumper_data::io::{history_from_reader, perf_with_columns_from_reader, BASE_PERF_COLUMNS};
 use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame, Thresholds};
 use serde_json::Value;
 
@@ -146,19 +146,6 @@ pub(crate) fn major_minor(v: &str) -> Option<(u64, u64)> {
     Some((num(parts.next())?, num(parts.next())?))
 }
 
-/// The header of a CSV text (empty when there is none).
-fn csv_header(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rd = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    match rd.records().next() {
-        Some(Ok(rec)) => rec.iter().map(str::to_string).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Whether a perf header has JUmPER 0.3.x's column order: its nine base columns first, in
 /// the order of its `PerformanceData` (`time, memory, io_read_count, ...`). JUmPER 0.4.x
 /// writes `memory` after the CPU columns (thread backend) or after `cpu_util_*` (C
@@ -171,10 +158,11 @@ fn has_py03_order(header: &[String]) -> bool {
             .all(|(h, want)| h == want)
 }
 
-/// Recognises who wrote a session (see the crate docs): returns the format and why.
+/// Recognises who wrote a session (see the crate docs) from its manifest and the headers of
+/// its perf files: returns the format and why.
 pub(crate) fn recognise(
     manifest: &Manifest,
-    perf_texts: &[(Level, String)],
+    perf_headers: &[(Level, Vec<String>)],
 ) -> (SessionFormat, String) {
     if let Some(j) = &manifest.jumper {
         return (
@@ -193,9 +181,9 @@ pub(crate) fn recognise(
         };
         return (format, format!("recognised by app.version '{version}'"));
     }
-    let py03 = perf_texts
+    let py03 = perf_headers
         .iter()
-        .find(|(_, text)| has_py03_order(&csv_header(text)));
+        .find(|(_, header)| has_py03_order(header));
     match py03 {
         Some((level, _)) => (
             SessionFormat::JumperPy03,
@@ -309,37 +297,38 @@ fn monitor_info(
 pub fn import_session(path: &Path) -> Result<ImportedSession, SessionError> {
     let mut src = SessionSource::open(path)?;
     let (manifest, raw) = src.manifest_raw()?;
-    let cells = match src.read_text(CELL_HISTORY_FILE, FileKind::CellHistory)? {
+    let cells = match src.read_small(CELL_HISTORY_FILE)? {
         None => Vec::new(),
-        Some(text) => {
+        Some(bytes) => {
             let p = src.file_path(CELL_HISTORY_FILE);
-            history_from_text(&p, &text).map_err(|e| SessionError::from_data(p, e))?
+            history_from_reader(&p, bytes.as_slice()).map_err(|e| SessionError::from_data(p, e))?
         }
     };
     let mut order = manifest.levels.clone();
     order.extend(Level::ALL.iter().filter(|l| !manifest.levels.contains(l)));
-    let mut texts = Vec::new();
+    let mut headers = Vec::new();
+    let mut frames = Vec::new();
     for level in order {
-        if let Some(text) = src.read_text(&perf_file_name(level), FileKind::PerfData)? {
-            texts.push((level, text));
+        let name = perf_file_name(level);
+        let p = src.file_path(&name);
+        let cpus = manifest.monitor.cpus_for(level);
+        let read = src.read_stream(&name, |r| perf_with_columns_from_reader(&p, r, level, cpus))?;
+        if let Some((header, frame)) = read {
+            headers.push((level, header));
+            frames.push(frame);
         }
     }
-    let (format, why) = recognise(&manifest, &texts);
+    let (format, why) = recognise(&manifest, &headers);
     let mut notes = vec![why];
-    let mut frames = Vec::with_capacity(texts.len());
-    for (level, text) in &texts {
-        let name = perf_file_name(*level);
-        let p = src.file_path(&name);
-        let mut frame = perf_from_text(&p, text, *level, manifest.monitor.cpus_for(*level))
-            .map_err(|e| SessionError::from_data(p, e))?;
-        if format.converts_io() {
-            jumper_py03_io_to_rates(&mut frame);
+    if format.converts_io() {
+        for frame in &mut frames {
+            jumper_py03_io_to_rates(frame);
             notes.push(format!(
-                "{name}: I/O columns converted from JUmPER 0.3.x's cumulative total / interval \
-                 to rates over the last interval"
+                "{}: I/O columns converted from JUmPER 0.3.x's cumulative total / interval \
+                 to rates over the last interval",
+                perf_file_name(frame.level)
             ));
         }
-        frames.push(frame);
     }
     let info = monitor_info(&manifest, &raw, &mut frames, &mut notes);
     Ok(ImportedSession {
@@ -376,7 +365,15 @@ mod tests {
 
     #[test]
     fn column_order_of_py03() {
-        let h = |s: &str| csv_header(s);
+        let h = |s: &str| -> Vec<String> {
+            s.lines()
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         assert!(has_py03_order(&h(
             "time,memory,io_read_count,io_write_count,io_read,io_write,cpu_util_avg,cpu_util_min,cpu_util_max,cpu_util_0,cell_index\n1,2"
         )));
@@ -400,13 +397,14 @@ mod tests {
 
     #[test]
     fn recognition_rules() {
+        let cols = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
         let py03 = vec![(
             Level::Process,
-            "time,memory,io_read_count,io_write_count,io_read,io_write,cpu_util_avg,cpu_util_min,cpu_util_max\n".to_string(),
+            cols("time,memory,io_read_count,io_write_count,io_read,io_write,cpu_util_avg,cpu_util_min,cpu_util_max"),
         )];
         let py04 = vec![(
             Level::Process,
-            "time,io_read_count,io_write_count,io_read,io_write,cpu_util_avg,cpu_util_min,cpu_util_max,memory\n".to_string(),
+            cols("time,io_read_count,io_write_count,io_read,io_write,cpu_util_avg,cpu_util_min,cpu_util_max,memory"),
         )];
         // A version decides, whatever the columns.
         assert_eq!(

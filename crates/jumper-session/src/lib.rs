@@ -8,7 +8,8 @@
 //! ```text
 //! session/                    (or session.zip, flat file names, deflate)
 //!   perf_<level>.csv          one per level with rows; JUmPER's columns, jumper's raw
-//!                             counters after them, `cell_index` last (see jumper_data::io)
+//!                             counters after them, `cell_index` last (the column
+//!                             reference: jumper_data::io::columns)
 //!   cell_history.csv          when there are cells; JUmPER's 8 columns, then `status`
 //!                             (ok|failed) and `error`
 //!   manifest.json             JUmPER's keys + {"jumper": {"schema", "writer"}}, written last
@@ -24,7 +25,15 @@
 //! ```
 //!
 //! It only arranges files: every CSV is written and read by `jumper-data`, so a perf file in a
-//! session is byte for byte what `%perfmonitor_export_perfdata` writes.
+//! session is byte for byte what `%perfmonitor_export_perfdata` writes, and the manifest's
+//! `schemas` are the names of the same column table.
+//!
+//! | file | job |
+//! |---|---|
+//! | `export/` | writing: the session's files (`files.rs`), where they go while written (`sink.rs`), what may be replaced (`target.rs`), putting the result in place (`place.rs`) |
+//! | `source.rs` | reading a session's files from a directory or zip, with limits; [`read_manifest`] |
+//! | `manifest.rs` | the manifest's shape and parsing |
+//! | `import.rs`, `convert.rs` | recognising the writer, JUmPER 0.3.x's conversion |
 //!
 //! ## Guarantees
 //!
@@ -70,7 +79,15 @@
 //! section with `levels` set to the levels that have data, and the CPU and GPU counts and
 //! the interval taken from the data where the manifest lacks them.
 //!
-//! **Errors** (each a [`SessionError`] variant that carries the path):
+//! **Limits**: only regular files are read (a named pipe where a session file should be is
+//! refused, never opened for a blocking read); `manifest.json` and `cell_history.csv` may
+//! hold at most [`MAX_SMALL_FILE_BYTES`] (64 MiB) and each `perf_<level>.csv` at most
+//! [`MAX_PERF_FILE_BYTES`] (1 GiB), checked against the declared size and the bytes
+//! actually read; perf files are streamed, never held whole. A zip bomb is one error.
+//!
+//! **Errors** (each a [`SessionError`] variant that carries the path). A message never repeats
+//! its cause: where there is one it is the error's `source()`, and a frontend prints the
+//! chain (`message: cause`), as below:
 //!
 //! | problem | variant | message |
 //! |---|---|---|
@@ -78,12 +95,15 @@
 //! | a file that is not a zip | `NotDirOrZip` | `'x' is not a session: it is neither a directory nor a zip archive` |
 //! | no `manifest.json` | `MissingManifest` | `'x' is not a session: manifest.json is missing` |
 //! | a zip cut short or damaged | `CorruptZip` | `'x.zip' is a truncated or corrupt zip archive: ...` |
+//! | a named pipe or directory as a session file | `NotARegularFile` | `cannot import 'x/perf_user.csv': not a regular file (it is a named pipe (FIFO))` |
+//! | a file over its limit (a zip bomb) | `FileTooLarge` | `cannot import 'x.zip/manifest.json': it is larger than 64 MiB, the most jumper reads from a session file` |
 //! | `manifest.json` not JSON | `Manifest` | `x/manifest.json: invalid session manifest: ...` |
+//! | `manifest.json` not an object | `ManifestNotAnObject` | `x/manifest.json: not a jumper or JUmPER session: manifest.json does not hold a JSON object` |
 //! | unknown JUmPER manifest version | `UnsupportedVersion` | `... unsupported session manifest version '2.0' (supported: 1.0) ...` |
 //! | unknown jumper schema | `UnsupportedSchema` | `... unsupported jumper session schema 'jumper.session.v2' ...` |
 //! | required columns absent | `MissingColumns` | `cannot import 'x/perf_user.csv': missing columns: io_read, cpu_util_max` |
 //! | a value that is not a number | `NotANumber` | `cannot import 'x/perf_user.csv': line 7, column 11 (memory): 'abc' is not a number` |
-//! | any other unreadable file | `Data` | `cannot load cell history from 'x/cell_history.csv': line 4 has 3 fields where the header has 8` |
+//! | any other unreadable file | `Data` | `cannot import 'x/cell_history.csv': line 4 has 3 fields where the header has 8` |
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -109,10 +129,11 @@ mod import;
 pub mod manifest;
 mod source;
 
-pub use error::SessionError;
+pub use error::{Occupied, SessionError};
 pub use export::{export_session, ExportFormat, Exported, Session, WRITER_VERSION};
 pub use import::{import_session, read_session, ImportedSession, LoadedSession, SessionFormat};
 pub use manifest::{
-    parse_manifest, read_manifest, AppInfo, JumperBlock, Manifest, PerfSchemas, ReporterSettings,
-    Schemas, VisualizerSettings, CELL_HISTORY_FILE, MANIFEST_FILE, SESSION_SCHEMA,
+    parse_manifest, AppInfo, JumperBlock, Manifest, PerfSchemas, ReporterSettings, Schemas,
+    VisualizerSettings, CELL_HISTORY_FILE, MANIFEST_FILE, SESSION_SCHEMA,
 };
+pub use source::{read_manifest, MAX_PERF_FILE_BYTES, MAX_SMALL_FILE_BYTES};

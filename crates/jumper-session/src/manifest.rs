@@ -8,6 +8,9 @@
 //! "jumper": { "schema": "jumper.session.v1", "writer": "jumper 0.1.0" }
 //! ```
 //!
+//! This module is the manifest's shape and its parsing only; reading it from a session is
+//! [`read_manifest`](crate::read_manifest)'s job (in `source.rs`).
+//!
 //! Reading checks the version before anything else: a manifest with a `jumper` block must carry
 //! a schema listed in [`SUPPORTED_SCHEMAS`]; one without it (JUmPER's own) must carry a
 //! `version` listed in [`SUPPORTED_MANIFEST_VERSIONS`]. Anything else is refused with
@@ -22,7 +25,6 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::source::SessionSource;
 use crate::SessionError;
 
 /// File name of the manifest inside a session.
@@ -357,10 +359,11 @@ pub(crate) fn parse_manifest_raw(
         source,
     };
     let mut v: Value = serde_json::from_str(text).map_err(json_err)?;
-    let obj = v.as_object().ok_or_else(|| SessionError::NotASession {
-        path: path.to_path_buf(),
-        reason: "manifest.json does not hold a JSON object".into(),
-    })?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| SessionError::ManifestNotAnObject {
+            path: path.to_path_buf(),
+        })?;
     check_version(path, obj)?;
     let raw = v.clone();
     strip_nulls(&mut v);
@@ -372,27 +375,6 @@ pub(crate) fn parse_manifest_raw(
     perf.sort_by_key(|(l, _)| rank(l));
     m.schemas.perf.0 = perf;
     Ok((m, raw))
-}
-
-/// Reads and checks the manifest of a session: a session directory, a session zip, or a
-/// `manifest.json` file itself.
-///
-/// Fails as [`import_session`](crate::import_session) does when there is no session
-/// ([`SessionError::NotFound`], [`SessionError::NotDirOrZip`],
-/// [`SessionError::CorruptZip`], [`SessionError::MissingManifest`]), and with
-/// [`SessionError::UnsupportedVersion`] / [`SessionError::UnsupportedSchema`] when the
-/// manifest comes from a version this build does not know.
-pub fn read_manifest(path: &Path) -> Result<Manifest, SessionError> {
-    if path.is_file()
-        && path
-            .file_name()
-            .is_some_and(|n| n.eq_ignore_ascii_case(MANIFEST_FILE))
-    {
-        let text = std::fs::read_to_string(path).map_err(|e| SessionError::io(path, e))?;
-        return parse_manifest(path, &text);
-    }
-    let mut src = SessionSource::open(path)?;
-    src.manifest()
 }
 
 /// The time zone of this machine, best effort: `$TZ`, `/etc/timezone`, the target of
@@ -471,13 +453,13 @@ mod tests {
     fn rejects_non_objects_and_bad_json() {
         assert!(matches!(
             parse_manifest(p(), "[1,2]").unwrap_err(),
-            SessionError::NotASession { .. }
+            SessionError::ManifestNotAnObject { .. }
         ));
         let e = parse_manifest(p(), "{").unwrap_err();
         assert!(matches!(e, SessionError::Manifest { .. }));
-        assert!(e
-            .to_string()
-            .starts_with("s/manifest.json: invalid session manifest: "));
+        assert_eq!(e.to_string(), "s/manifest.json: invalid session manifest");
+        let cause = std::error::Error::source(&e).unwrap().to_string();
+        assert!(cause.contains("EOF while parsing"), "{cause}");
     }
 
     #[test]

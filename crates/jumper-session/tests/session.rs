@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jumper_data::io::{perf_columns, read_history, read_perf, BASE_PERF_COLUMNS};
+use jumper_data::test_support::names as names_in;
 use jumper_data::{
     CellRecord, CellStatus, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind,
     Thresholds, GIB,
@@ -23,6 +24,8 @@ use serde_json::{json, Value};
 
 #[path = "session/import.rs"]
 mod import;
+#[path = "session/limits.rs"]
+mod limits;
 
 const LEVELS: [Level; 3] = [Level::User, Level::Process, Level::System];
 const SESSION_FILES: [&str; 5] = [
@@ -169,15 +172,6 @@ impl Fixture {
             ..Session::new(&self.monitor, &LEVELS, &self.frames, &self.cells)
         }
     }
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn sorted(names: &[&str]) -> Vec<String> {
@@ -580,7 +574,16 @@ fn failures_leave_nothing_behind() {
         &tmp.path().join("new/s"),
     )
     .unwrap_err();
-    assert!(matches!(e, SessionError::InvalidSession { .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            SessionError::DuplicateFrame {
+                level: Level::Process,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(
         e.to_string()
             .contains("two perf tables for level 'process'"),
@@ -594,6 +597,19 @@ fn failures_leave_nothing_behind() {
     assert!(
         e.to_string().contains("not among the session's levels"),
         "{e}"
+    );
+    assert!(matches!(e, SessionError::UnlistedLevel { .. }), "{e}");
+    let e = export_session(
+        &Session::new(&fx.monitor, &[Level::User, Level::User], &[], &fx.cells),
+        &tmp.path().join("new/s"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: cannot export session: level 'user' is listed twice; nothing was written",
+            tmp.path().join("new/s").display()
+        )
     );
     assert_eq!(names_in(tmp.path()), ["a_file"]);
 

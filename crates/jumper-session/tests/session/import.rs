@@ -19,7 +19,7 @@ fn py036() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jumper-py-0.3.6")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for name in names_in(from) {
         let p = from.join(&name);
@@ -339,8 +339,9 @@ fn missing_monitor_keys_are_taken_from_the_data() {
     );
 }
 
+/// The error as a frontend prints it (message and causes), which must be one line.
 fn one_line(e: &SessionError) -> String {
-    let msg = e.to_string();
+    let msg = jumper_data::test_support::chain(e);
     assert!(!msg.contains('\n'), "{msg}");
     msg
 }
@@ -506,15 +507,11 @@ fn every_refusal_is_its_own_variant_and_one_line() {
         "{e}"
     );
     assert!(
-        one_line(&e).starts_with(&format!(
-            "cannot load cell history from '{}': line ",
-            show(&hist)
-        )),
+        one_line(&e).starts_with(&format!("cannot import '{}': line ", show(&hist))),
         "{e}"
     );
     assert!(
-        e.to_string()
-            .ends_with("has 4 fields where the header has 8"),
+        one_line(&e).ends_with("has 4 fields where the header has 8"),
         "{e}"
     );
 }
