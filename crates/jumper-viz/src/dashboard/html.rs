@@ -46,10 +46,23 @@ pub(crate) fn escape_json_for_script(json: &str) -> String {
     out
 }
 
+/// The notes on damaged data as a paragraph (escaped, one line each), or nothing.
+fn notes_html(notes: &[String]) -> String {
+    if notes.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = notes.iter().map(|n| escape_html(n)).collect();
+    format!(
+        "<p id=\"notes\" class=\"notes\" role=\"note\">Damaged data: {}</p>",
+        lines.join("<br>")
+    )
+}
+
 /// Fills the template. Content is inserted in one pass over the template, so nothing inserted
 /// is ever scanned for markers.
-pub(crate) fn assemble(title: &str, data_json: &str) -> String {
+pub(crate) fn assemble(title: &str, data_json: &str, notes: &[String]) -> String {
     let title = escape_html(title);
+    let notes = notes_html(notes);
     let data = escape_json_for_script(data_json);
     let mut out = String::with_capacity(
         TEMPLATE.len()
@@ -58,6 +71,7 @@ pub(crate) fn assemble(title: &str, data_json: &str) -> String {
             + DASHBOARD_JS.len()
             + DASHBOARD_CSS.len()
             + data.len()
+            + notes.len()
             + 2 * title.len(),
     );
     let mut rest = TEMPLATE;
@@ -71,6 +85,7 @@ pub(crate) fn assemble(title: &str, data_json: &str) -> String {
         };
         let content = match &after[..close] {
             "TITLE" => title.as_str(),
+            "NOTES" => notes.as_str(),
             "UPLOT_CSS" => UPLOT_CSS,
             "DASHBOARD_CSS" => DASHBOARD_CSS,
             "DATA" => data.as_str(),
@@ -112,6 +127,7 @@ mod tests {
             "{{UPLOT_CSS}}",
             "{{DASHBOARD_CSS}}",
             "{{DATA}}",
+            "{{NOTES}}",
             "{{UPLOT_JS}}",
             "{{DASHBOARD_JS}}",
         ] {
@@ -135,8 +151,18 @@ mod tests {
 
     #[test]
     fn markers_in_content_are_left_alone() {
-        let page = assemble("{{DATA}} <x>", r#"{"t":"{{TITLE}}"}"#);
+        let page = assemble(
+            "{{DATA}} <x>",
+            r#"{"t":"{{TITLE}}"}"#,
+            &["{{NOTES}} <b>".to_string()],
+        );
         assert_eq!(page.matches("{{DATA}} &lt;x&gt;").count(), 2);
         assert_eq!(page.matches(r#"{"t":"{{TITLE}}"}"#).count(), 1);
+        assert_eq!(
+            page.matches("Damaged data: {{NOTES}} &lt;b&gt;</p>")
+                .count(),
+            1
+        );
+        assert!(!assemble("t", "{}", &[]).contains("id=\"notes\""));
     }
 }
