@@ -12,21 +12,8 @@ pub(crate) const UPLOT_JS: &str = include_str!("../../assets/uplot/uPlot.iife.mi
 /// uPlot's stylesheet.
 pub(crate) const UPLOT_CSS: &str = include_str!("../../assets/uplot/uPlot.min.css");
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (shared with the HTML report).
+use jumper_data::html::escape as escape_html;
 
 /// Makes JSON safe inside `<script type="application/json">`: `<`, `>` and `&` only occur
 /// inside JSON strings, where `\u003c` and friends mean the same characters, so no cell's code
