@@ -130,16 +130,12 @@ pub(crate) struct Outputs {
     pub(crate) html: Option<std::path::PathBuf>,
 }
 
-/// An error as one line: its message, plus its root cause when the message does not already
-/// say it (jumper's own errors carry their cause in their text; `{e:#}` would repeat it).
+/// An error as one line: `<top>: <cause>: <cause>`, each error of the chain once.
+///
+/// No message repeats its source (the rule for every jumper error), so the chain is printed
+/// as it is (anyhow's alternate form), with no string matching.
 pub(crate) fn one_line(e: &anyhow::Error) -> String {
-    let top = e.to_string();
-    let root = e.root_cause().to_string();
-    if top.contains(&root) {
-        top
-    } else {
-        format!("{top}: {root}")
-    }
+    format!("{e:#}")
 }
 
 /// Parses `--interval`: a number of seconds > 0.

@@ -29,9 +29,6 @@ pub enum ServiceError {
     /// A plot or dashboard could not be made.
     #[error(transparent)]
     Viz(#[from] jumper_viz::VizError),
-    /// The dashboard could not be made.
-    #[error(transparent)]
-    Dashboard(#[from] jumper_viz::dashboard::DashboardError),
     /// A command line that does not parse.
     #[error(transparent)]
     Command(#[from] CommandError),

@@ -109,8 +109,18 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
         });
         return Ok(out);
     }
+    // Damaged data is drawn clamped; say what was changed.
+    let notes = |out: &mut Vec<Output>, notes: &[String]| {
+        out.extend(
+            notes
+                .iter()
+                .map(|n| Output::warning(format!("damaged data: {n}"))),
+        );
+    };
     if targets.is_empty() {
-        let png = figure()?.to_png()?;
+        let fig = figure()?;
+        notes(&mut out, &fig.summary().notes);
+        let png = fig.to_png()?;
         out.push(Output::Image {
             format: ImageFormat::Png,
             bytes: png,
@@ -119,7 +129,8 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
     }
     for path in targets {
         if is_html(path) {
-            write_dashboard(&dashboard()?, path)?;
+            let summary = write_dashboard(&dashboard()?, path)?;
+            notes(&mut out, &summary.notes);
             out.push(Output::info(format!(
                 "Dashboard saved to {}",
                 path.display()
@@ -127,7 +138,9 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
         } else {
             // Check the extension before drawing, so a typo costs nothing.
             ImageFormat::from_path(path)?;
-            let format = figure()?.save(path)?;
+            let fig = figure()?;
+            notes(&mut out, &fig.summary().notes);
+            let format = fig.save(path)?;
             out.push(Output::info(format!(
                 "Plot saved as {}: {}",
                 match format {

@@ -24,6 +24,7 @@ mod cells;
 mod error;
 pub mod frame;
 pub mod fsio;
+pub mod html;
 pub mod io;
 mod level;
 mod meta;

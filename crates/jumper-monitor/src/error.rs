@@ -1,11 +1,13 @@
 use std::path::PathBuf;
 
 /// Errors of the monitor: readers that cannot start, a sampler that cannot be spawned.
+///
+/// An OS error is the [`source`](std::error::Error::source), never repeated in the message.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MonitorError {
     /// A file the monitor needs could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -13,23 +15,12 @@ pub enum MonitorError {
         #[source]
         source: std::io::Error,
     },
-    /// A file had content the reader does not understand.
-    #[error("cannot parse {path}: {detail}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What was wrong.
-        detail: String,
-    },
     /// The interval is not a positive, finite number of seconds.
     #[error("invalid interval {0}: must be a number of seconds greater than 0")]
     BadInterval(f64),
     /// The sampler thread could not be started.
-    #[error("cannot start the sampler thread: {0}")]
+    #[error("cannot start the sampler thread")]
     Spawn(#[source] std::io::Error),
-    /// The level is not available on this machine (e.g. slurm outside a SLURM job).
-    #[error("level '{0}' is not available here")]
-    LevelUnavailable(jumper_data::Level),
     /// The sampler thread is gone.
     #[error("the sampler has stopped")]
     Stopped,

@@ -4,14 +4,16 @@ use std::path::PathBuf;
 
 /// Why a script could not be read, written, recorded or run.
 ///
-/// Every variant names the file or the program involved. A cell whose code fails is *not* an
+/// Every variant names the file or the program involved; the OS error, where there is one, is
+/// the [`source`](std::error::Error::source), never repeated in the message (print the chain,
+/// e.g. anyhow's `{:#}`). A cell whose code fails is *not* an
 /// error: it is a [`CellOutcome`](crate::exec::CellOutcome) with status `Failed`. These errors
 /// mean that jumper itself could not do its part.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScriptError {
     /// A file or directory could not be read, created, written, renamed or removed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -41,9 +43,7 @@ pub enum ScriptError {
         program: String,
     },
     /// The interpreter program exists but cannot be executed.
-    #[error(
-        "interpreter '{program}' cannot be executed: {source} (set it with --interpreter or a #! line)"
-    )]
+    #[error("interpreter '{program}' cannot be executed (set it with --interpreter or a #! line)")]
     NotExecutable {
         /// The program as named.
         program: String,
@@ -52,7 +52,7 @@ pub enum ScriptError {
         source: std::io::Error,
     },
     /// Starting the interpreter failed for another reason, or a pipe to it could not be made.
-    #[error("cannot start interpreter '{program}': {source}")]
+    #[error("cannot start interpreter '{program}'")]
     Spawn {
         /// The program as named.
         program: String,
@@ -75,7 +75,7 @@ pub enum ScriptError {
         kind: String,
     },
     /// The interpreter ended during a cell and a fresh one could not be started.
-    #[error("the interpreter {ended} and could not be restarted: {source}")]
+    #[error("the interpreter {ended} and could not be restarted")]
     Restart {
         /// How the old interpreter ended, e.g. `exited with status 3`.
         ended: String,
@@ -83,8 +83,19 @@ pub enum ScriptError {
         #[source]
         source: Box<ScriptError>,
     },
-    /// Talking to the interpreter over jumper's private pipes failed, or it answered something
-    /// that is not jumper's protocol.
+    /// Talking to the interpreter failed at the OS level: a pipe could not be written, read
+    /// or polled, or the process could not be waited for.
+    #[error("lost contact with interpreter '{program}': {action}")]
+    Pipe {
+        /// The program as named.
+        program: String,
+        /// What jumper was doing, e.g. `cannot send the cell`.
+        action: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The interpreter answered something that is not jumper's protocol.
     #[error("lost contact with interpreter '{program}': {detail}")]
     Protocol {
         /// The program as named.
@@ -119,6 +130,14 @@ impl ScriptError {
                 program: program.to_string(),
                 source,
             },
+        }
+    }
+
+    pub(crate) fn pipe(program: &str, action: &'static str, source: std::io::Error) -> Self {
+        ScriptError::Pipe {
+            program: program.to_string(),
+            action,
+            source,
         }
     }
 

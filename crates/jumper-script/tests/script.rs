@@ -639,6 +639,17 @@ fn stdin_programs_run_one_process_per_cell() {
     assert_eq!(ex.root_pid(), None);
 }
 
+/// An error and its causes on one line, as the CLI prints them (anyhow's `{:#}`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut line = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        line = format!("{line}: {c}");
+        cause = c.source();
+    }
+    line
+}
+
 #[test]
 fn missing_or_broken_interpreters_are_named() {
     for program in ["python9", "bash9", "no-such-reader"] {
@@ -658,17 +669,28 @@ fn missing_or_broken_interpreters_are_named() {
         .err()
         .unwrap();
     assert!(matches!(err, ScriptError::NotExecutable { .. }), "{err}");
-    assert!(err.to_string().starts_with(&format!(
-        "interpreter '{}' cannot be executed",
-        plain.display()
-    )));
+    // The OS error is said once, by the chain.
+    let line = chain(&err);
+    assert!(
+        line.starts_with(&format!(
+            "interpreter '{}' cannot be executed (set it with --interpreter or a #! line): ",
+            plain.display()
+        )),
+        "{line}"
+    );
+    assert_eq!(
+        line.to_lowercase().matches("permission denied").count(),
+        1,
+        "{line}"
+    );
     // A missing working directory is named as such, not as a missing interpreter.
     let gone = dir.path().join("gone");
     let err = spawn_executor_with(&Interpreter::bash(), ExecOptions::default().cwd(&gone))
         .err()
         .unwrap();
+    assert_eq!(err.to_string(), gone.display().to_string());
     assert_eq!(
-        err.to_string(),
+        chain(&err),
         format!("{}: No such file or directory (os error 2)", gone.display())
     );
     // Executable, but not a Python: it ends before the driver is ready.
@@ -772,10 +794,17 @@ fn recorder_reports_unwritable_targets_with_the_path() {
     let mut rec = Recorder::start(Some(blocker.join("x.py")), vec![]);
     rec.record("c", "x = 1");
     let err = rec.finish().unwrap_err();
+    // The path, then the OS error once (the source, not repeated in the message).
+    assert_eq!(err.to_string(), blocker.display().to_string());
+    let line = chain(&err);
     assert!(
-        err.to_string()
-            .starts_with(&format!("{}: ", blocker.display())),
-        "{err}"
+        line.starts_with(&format!("{}: ", blocker.display())),
+        "{line}"
+    );
+    assert_eq!(
+        line.matches(&blocker.display().to_string()).count(),
+        1,
+        "{line}"
     );
 }
 

@@ -28,6 +28,7 @@ use std::str::FromStr;
 use jumper_data::{Level, MonitorInfo, PerfRow};
 use serde::{Serialize, Serializer};
 
+use crate::sanitize::MAX_MAGNITUDE;
 use crate::VizError;
 
 /// Bytes in a MiB: I/O rates are plotted in MiB/s.
@@ -330,14 +331,15 @@ impl Metric {
     }
 
     /// The limit drawn on a [`YRule::ToLimit`] panel: the level's memory limit, or the memory
-    /// of one GPU. `None` for other metrics and for unknown (or zero) limits.
+    /// of one GPU. `None` for other metrics and for unknown, zero or absurd (beyond
+    /// [`MAX_MAGNITUDE`]) limits.
     pub fn limit(self, level: Level, info: &MonitorInfo) -> Option<f64> {
         let l = match self {
             Metric::Memory => info.memory_limit(level)?,
             Metric::GpuMemSummary | Metric::GpuMem => info.gpu_memory,
             _ => return None,
         };
-        (l.is_finite() && l > 0.0).then_some(l)
+        (l.is_finite() && l > 0.0 && l <= MAX_MAGNITUDE).then_some(l)
     }
 
     /// The series of the panel over `rows`, one value per row.
@@ -396,7 +398,8 @@ impl Metric {
         }
     }
 
-    /// The y range `(low, high)` of the panel for these series and limit (see [`YRule`]).
+    /// The y range `(low, high)` of the panel for these series and limit (see [`YRule`]);
+    /// always finite, within about ±1.1 × [`MAX_MAGNITUDE`], whatever the values.
     pub fn y_bounds(self, series: &[Series], limit: Option<f64>) -> (f64, f64) {
         let finite = || {
             series
@@ -404,8 +407,16 @@ impl Metric {
                 .flat_map(|s| s.values.iter().copied())
                 .filter(|v| v.is_finite())
         };
+        // Clamped, so that headroom on an absurd value (1.79e308 from a damaged file) cannot
+        // overflow to an infinite axis.
+        let clamp = |v: f64| v.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE);
         let lo = finite().fold(f64::INFINITY, f64::min);
         let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = if lo <= hi {
+            (clamp(lo), clamp(hi))
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         let auto = || {
             if !lo.is_finite() || !hi.is_finite() {
                 return (0.0, 1.0);
@@ -419,7 +430,7 @@ impl Metric {
             };
             (low, hi + pad)
         };
-        match (self.y_rule(), limit) {
+        match (self.y_rule(), limit.filter(|l| l.is_finite()).map(clamp)) {
             (YRule::Percent, _) => (0.0, 100.0),
             (YRule::ToLimit, Some(l)) => {
                 // Data above the limit (a stale or wrong limit) must still be visible.
@@ -430,7 +441,8 @@ impl Metric {
                 };
                 (0.0, top)
             }
-            (YRule::ToLimit, None) => (0.0, auto().1),
+            // Values below 0 (a damaged file) are drawn at the bottom edge.
+            (YRule::ToLimit, None) => (0.0, Some(auto().1).filter(|&t| t > 0.0).unwrap_or(1.0)),
             (YRule::Auto, _) => auto(),
         }
     }
@@ -695,6 +707,19 @@ mod tests {
             (0.0, 1.0)
         );
         assert_eq!(Metric::IoRead.y_bounds(&s(vec![]), None), (0.0, 1.0));
+        // Absurd values and limits give a finite axis (1.79e308 + 5 % would be infinite).
+        let (lo, hi) = Metric::Memory.y_bounds(&s(vec![1.0, 1.79e308]), Some(16.0));
+        assert_eq!(lo, 0.0);
+        assert!((hi - 1.05e15).abs() < 1.0, "{hi}");
+        assert_eq!(
+            Metric::Memory.y_bounds(&s(vec![1.0]), Some(f64::MAX)),
+            (0.0, 1e15)
+        );
+        let (lo, hi) = Metric::IoRead.y_bounds(&s(vec![-1e308, 1.79e308]), None);
+        assert!(
+            (lo + 1.1e15).abs() < 1.0 && (hi - 1.1e15).abs() < 1.0,
+            "{lo} {hi}"
+        );
     }
 
     #[test]
@@ -708,6 +733,8 @@ mod tests {
         assert_eq!(Metric::Memory.limit(Level::System, &info), None);
         assert_eq!(Metric::GpuMem.limit(Level::User, &info), Some(8.0));
         assert_eq!(Metric::IoRead.limit(Level::User, &info), None);
+        info.memory_limits.insert("user".into(), 1.79e308);
+        assert_eq!(Metric::Memory.limit(Level::User, &info), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Errors of jumper-viz: bad user input (metrics, ranges, file names) and failed writes.
+//! The one error type of jumper-viz: bad user input (metrics, ranges, file names), data that
+//! cannot be placed on an axis, and failed writes, for plots and dashboards alike.
 
 use std::path::PathBuf;
 
@@ -48,6 +49,39 @@ pub enum VizError {
         /// What is accepted.
         rule: String,
     },
+    /// No level was given to a dashboard: there is nothing to show.
+    #[error("no performance data to show: the dashboard needs at least one level")]
+    NoLevels,
+    /// Two frames of a dashboard carry the same level.
+    #[error("level '{level}' is given twice; give each level once")]
+    DuplicateLevel {
+        /// The repeated level.
+        level: Level,
+    },
+    /// A dashboard's initial cell range does not fit the cells.
+    #[error("initial cell range {start}:{end} is out of bounds: {detail}")]
+    BadInitialRange {
+        /// First position asked for.
+        start: usize,
+        /// Last position asked for.
+        end: usize,
+        /// Why it does not fit.
+        detail: String,
+    },
+    /// A cell whose start or end time cannot be placed on a time axis: not a finite number,
+    /// or beyond [`crate::MAX_MAGNITUDE`] seconds (a damaged history file).
+    #[error(
+        "cell {index} has a start or end time that is not a usable number of seconds \
+         ({start}, {end}); the cell history is damaged"
+    )]
+    BadCell {
+        /// The cell's index.
+        index: usize,
+        /// Its start time.
+        start: f64,
+        /// Its end time.
+        end: f64,
+    },
     /// A file name whose extension names no image format we write.
     #[error("unsupported image format '{ext}' (supported: png, svg, jpg, jpeg)")]
     UnsupportedFormat {
@@ -56,7 +90,15 @@ pub enum VizError {
         /// The file asked for.
         path: PathBuf,
     },
-    /// The folder a picture should go to does not exist.
+    /// A dashboard path that does not end in `.html` or `.htm`.
+    #[error("unsupported dashboard format '{ext}' for {path} (supported: html, htm)")]
+    UnsupportedDashboardFormat {
+        /// The path given.
+        path: PathBuf,
+        /// Its extension with a dot, or `(none)`.
+        ext: String,
+    },
+    /// The folder a picture or dashboard should go to does not exist.
     #[error("cannot write {path}: directory {dir} does not exist")]
     MissingDirectory {
         /// The file asked for.
@@ -65,7 +107,7 @@ pub enum VizError {
         dir: PathBuf,
     },
     /// Writing or renaming the file failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -86,13 +128,20 @@ pub enum VizError {
         name: &'static str,
     },
     /// The image crate could not encode the picture.
-    #[error("cannot encode the {format} image: {source}")]
+    #[error("cannot encode the {format} image")]
     Encode {
         /// `PNG` or `JPEG`.
         format: &'static str,
         /// The encoder's error.
         #[source]
         source: image::ImageError,
+    },
+    /// A dashboard's data could not be encoded as JSON.
+    #[error("cannot encode the dashboard data as JSON")]
+    Json {
+        /// The encoder's error.
+        #[source]
+        source: serde_json::Error,
     },
 }
 

@@ -10,13 +10,21 @@
 //!   plotters and an embedded font (no system font needed);
 //! - [`dashboard`]: the self-contained offline HTML dashboard;
 //! - [`lttb`]: downsampling of long series for display.
+//!
+//! Values from a damaged file never hang a renderer: beyond [`MAX_MAGNITUDE`] they are
+//! clamped, infinite ones left out, and each picture says so ([`PlotSummary::notes`],
+//! [`dashboard::DashboardSummary::notes`] and a line on the page).
+//!
+//! Every error is a [`VizError`].
 
 pub mod catalog;
 pub mod dashboard;
 mod error;
 pub mod lttb;
 pub mod plot;
+mod sanitize;
 
 pub use catalog::{resolve_metrics, Metric};
 pub use error::VizError;
 pub use plot::{plot, Figure, PlotSpec, PlotSummary};
+pub use sanitize::MAX_MAGNITUDE;

@@ -10,8 +10,9 @@ use std::fs;
 use jumper_data::{CellRecord, Level, Window};
 use jumper_viz::catalog::Metric;
 use jumper_viz::dashboard::{
-    render_dashboard, write_dashboard, DashboardError, DashboardInput, DEFAULT_MAX_POINTS,
+    render_dashboard, write_dashboard, DashboardInput, DEFAULT_MAX_POINTS,
 };
+use jumper_viz::VizError;
 use serde_json::Value;
 use support::{embedded_data, session, Spec, EVIL_CODE, FAILED_CELL, ORIGIN, SPIKE_GIB};
 
@@ -368,7 +369,8 @@ fn bad_input_is_refused_with_one_clear_line() {
     assert_eq!(
         msg(&DashboardInput::new(&s.frames, &cells, &s.info)),
         format!(
-            "cell 4 has a start or end time that is not a number ({}, NaN)",
+            "cell 4 has a start or end time that is not a usable number of seconds ({}, NaN); \
+             the cell history is damaged",
             cells[4].start_time
         )
     );
@@ -425,7 +427,7 @@ fn bad_paths_are_refused_before_anything_is_written() {
     let input = DashboardInput::new(&s.frames, &s.cells, &s.info);
     let png = dir.path().join("dash.png");
     let err = write_dashboard(&input, &png).unwrap_err();
-    assert!(matches!(err, DashboardError::UnsupportedFormat { .. }));
+    assert!(matches!(err, VizError::UnsupportedDashboardFormat { .. }));
     assert_eq!(
         err.to_string(),
         format!(
@@ -452,10 +454,14 @@ fn bad_paths_are_refused_before_anything_is_written() {
     let taken = dir.path().join("taken.html");
     fs::create_dir(&taken).unwrap();
     let err = write_dashboard(&input, &taken).unwrap_err();
-    assert!(matches!(err, DashboardError::Io { .. }), "{err}");
-    assert!(err
-        .to_string()
-        .starts_with(&format!("cannot write {}: ", taken.display())));
+    assert!(matches!(err, VizError::Io { .. }), "{err}");
+    // The message names the file; the OS error is its source, not repeated in it.
+    assert_eq!(err.to_string(), format!("cannot write {}", taken.display()));
+    let source = std::error::Error::source(&err).expect("the OS error is the source");
+    assert!(
+        source.downcast_ref::<std::io::Error>().is_some(),
+        "{source}"
+    );
     assert!(taken.is_dir());
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "only the directory that was there");

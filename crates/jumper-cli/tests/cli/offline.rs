@@ -229,3 +229,96 @@ fn plots_and_dashboards_of_jumpers_session() {
     );
     assert!(!d.path().join("x.png").exists() && !d.path().join("x.bmp").exists());
 }
+
+#[test]
+fn an_error_line_says_each_cause_once() {
+    let d = scratch();
+    let s = fixtures().join("session.zip");
+    // A directory where the picture should go: the rename fails with the OS error, which is
+    // the source of jumper's error and printed once, after it.
+    let taken = d.path().join("taken.png");
+    std::fs::create_dir(&taken).unwrap();
+    let o = jumper()
+        .arg("plot")
+        .arg(&s)
+        .arg("-o")
+        .arg(&taken)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(125), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "jumper: cannot write {}: Is a directory (os error 21)\n",
+            taken.display()
+        )
+    );
+    assert_eq!(err.matches("Is a directory").count(), 1, "{err}");
+    assert!(taken.is_dir(), "the directory stays as it was");
+
+    let o = out(&["report", "/nonexistent"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(err.matches("/nonexistent").count(), 1, "{err}");
+    assert_eq!(
+        err.to_lowercase().matches("no such file").count(),
+        1,
+        "{err}"
+    );
+}
+
+#[test]
+fn plots_of_a_session_with_absurd_memory_finish_with_a_note() {
+    // `jumper plot` spun forever on memory = 1.79e308 (an axis that overflowed to infinity).
+    let d = scratch();
+    let session = d.path().join("s");
+    let o = jumper()
+        .args(["run", "--interval", "0.1", "--out"])
+        .arg(&session)
+        .args(["--", "sleep", "0.5"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = session.join("perf_process.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let col = lines[0].split(',').position(|c| c == "memory").unwrap();
+    // The last sample lies inside the command's cell.
+    let last = lines.len() - 1;
+    let mut fields: Vec<&str> = lines[last].split(',').collect();
+    fields[col] = "1.79e308";
+    lines[last] = fields.join(",");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+
+    for (name, note) in [
+        (
+            "p.png",
+            "damaged data: memory: 1 value above 1e15 GiB clamped",
+        ),
+        (
+            "p.svg",
+            "damaged data: memory: 1 value above 1e15 GiB clamped",
+        ),
+        (
+            "p.html",
+            "damaged data: level process: memory: 1 value above 1e15 GiB clamped",
+        ),
+    ] {
+        let target = d.path().join(name);
+        // A hang detector, not a timing assertion: the process is killed after a minute.
+        let o = jumper()
+            .arg("plot")
+            .arg(&session)
+            .arg("-o")
+            .arg(&target)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{name}: {:?} {err}", o.status);
+        assert!(err.contains(note), "{name}: {err}");
+        assert!(std::fs::metadata(&target).unwrap().len() > 0, "{name}");
+    }
+}

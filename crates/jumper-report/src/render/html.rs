@@ -180,23 +180,9 @@ impl HtmlRenderer {
     }
 }
 
-/// Escapes text for HTML content and quoted attribute values. Unlike tera's default it leaves
-/// `/` alone: escaping it protects nothing in quoted attributes and makes `I/O` unreadable
-/// in the source.
-fn escape(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and quoted attribute values (shared with the dashboard;
+/// unlike tera's default it leaves `/` alone).
+use jumper_data::html::escape;
 
 /// What [`Renderer::render`] shows when the template fails: the error, escaped.
 fn error_fragment(err: &ReportError) -> String {

@@ -66,9 +66,10 @@ impl CellExecutor for OneShot {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(ScriptError::protocol(
+                    return Err(ScriptError::pipe(
                         program,
-                        format!("cannot send the cell on stdin: {e}"),
+                        "cannot send the cell on stdin",
+                        e,
                     ));
                 }
                 _ => {}
@@ -76,7 +77,7 @@ impl CellExecutor for OneShot {
         }
         let status = child
             .wait()
-            .map_err(|e| ScriptError::protocol(program, format!("cannot wait for it: {e}")))?;
+            .map_err(|e| ScriptError::pipe(program, "cannot wait for it", e))?;
         Ok(match InterpreterEnd::of(status) {
             InterpreterEnd::Exited(0) => CellOutcome::ok(),
             InterpreterEnd::Exited(code) => CellOutcome::failed(format!("exit status {code}")),

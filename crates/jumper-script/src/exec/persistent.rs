@@ -250,10 +250,7 @@ impl CellExecutor for Persistent {
         let next = match sent {
             Ok(()) => live.next(&program),
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Next::Gone),
-            Err(e) => Err(ScriptError::protocol(
-                &program,
-                format!("cannot send the cell: {e}"),
-            )),
+            Err(e) => Err(ScriptError::pipe(&program, "cannot send the cell", e)),
         };
         let outcome = match next {
             Ok(Next::Message(Message::Ok)) | Ok(Next::Message(Message::Status(0))) => {
@@ -323,17 +320,14 @@ impl Live {
                 fds.push(pidfd.as_fd());
             }
             let ready = sys::wait_readable(&fds, None)
-                .map_err(|e| ScriptError::protocol(program, format!("poll failed: {e}")))?;
+                .map_err(|e| ScriptError::pipe(program, "cannot poll its pipes", e))?;
             if ready[0] {
                 match self.results.fill() {
                     Ok(0) => return Ok(Next::Gone),
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        return Err(ScriptError::protocol(
-                            program,
-                            format!("cannot read the result pipe: {e}"),
-                        ))
+                        return Err(ScriptError::pipe(program, "cannot read the result pipe", e))
                     }
                 }
             } else if ready.get(1) == Some(&true) {
@@ -349,7 +343,7 @@ impl Live {
         self.child
             .wait()
             .map(InterpreterEnd::of)
-            .map_err(|e| ScriptError::protocol(program, format!("cannot wait for it: {e}")))
+            .map_err(|e| ScriptError::pipe(program, "cannot wait for it", e))
     }
 
     fn kill_and_reap(&mut self) {

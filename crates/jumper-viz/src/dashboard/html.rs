@@ -12,21 +12,8 @@ pub(crate) const UPLOT_JS: &str = include_str!("../../assets/uplot/uPlot.iife.mi
 /// uPlot's stylesheet.
 pub(crate) const UPLOT_CSS: &str = include_str!("../../assets/uplot/uPlot.min.css");
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (shared with the HTML report).
+use jumper_data::html::escape as escape_html;
 
 /// Makes JSON safe inside `<script type="application/json">`: `<`, `>` and `&` only occur
 /// inside JSON strings, where `\u003c` and friends mean the same characters, so no cell's code
@@ -46,10 +33,23 @@ pub(crate) fn escape_json_for_script(json: &str) -> String {
     out
 }
 
+/// The notes on damaged data as a paragraph (escaped, one line each), or nothing.
+fn notes_html(notes: &[String]) -> String {
+    if notes.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = notes.iter().map(|n| escape_html(n)).collect();
+    format!(
+        "<p id=\"notes\" class=\"notes\" role=\"note\">Damaged data: {}</p>",
+        lines.join("<br>")
+    )
+}
+
 /// Fills the template. Content is inserted in one pass over the template, so nothing inserted
 /// is ever scanned for markers.
-pub(crate) fn assemble(title: &str, data_json: &str) -> String {
+pub(crate) fn assemble(title: &str, data_json: &str, notes: &[String]) -> String {
     let title = escape_html(title);
+    let notes = notes_html(notes);
     let data = escape_json_for_script(data_json);
     let mut out = String::with_capacity(
         TEMPLATE.len()
@@ -58,6 +58,7 @@ pub(crate) fn assemble(title: &str, data_json: &str) -> String {
             + DASHBOARD_JS.len()
             + DASHBOARD_CSS.len()
             + data.len()
+            + notes.len()
             + 2 * title.len(),
     );
     let mut rest = TEMPLATE;
@@ -71,6 +72,7 @@ pub(crate) fn assemble(title: &str, data_json: &str) -> String {
         };
         let content = match &after[..close] {
             "TITLE" => title.as_str(),
+            "NOTES" => notes.as_str(),
             "UPLOT_CSS" => UPLOT_CSS,
             "DASHBOARD_CSS" => DASHBOARD_CSS,
             "DATA" => data.as_str(),
@@ -112,6 +114,7 @@ mod tests {
             "{{UPLOT_CSS}}",
             "{{DASHBOARD_CSS}}",
             "{{DATA}}",
+            "{{NOTES}}",
             "{{UPLOT_JS}}",
             "{{DASHBOARD_JS}}",
         ] {
@@ -135,8 +138,18 @@ mod tests {
 
     #[test]
     fn markers_in_content_are_left_alone() {
-        let page = assemble("{{DATA}} <x>", r#"{"t":"{{TITLE}}"}"#);
+        let page = assemble(
+            "{{DATA}} <x>",
+            r#"{"t":"{{TITLE}}"}"#,
+            &["{{NOTES}} <b>".to_string()],
+        );
         assert_eq!(page.matches("{{DATA}} &lt;x&gt;").count(), 2);
         assert_eq!(page.matches(r#"{"t":"{{TITLE}}"}"#).count(), 1);
+        assert_eq!(
+            page.matches("Damaged data: {{NOTES}} &lt;b&gt;</p>")
+                .count(),
+            1
+        );
+        assert!(!assemble("t", "{}", &[]).contains("id=\"notes\""));
     }
 }

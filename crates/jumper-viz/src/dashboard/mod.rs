@@ -26,6 +26,11 @@
 //! - a list of the selected cells with the first line of their code, always as text: every
 //!   string from the data is escaped, no cell's code can execute.
 //!
+//! Values a damaged file holds beyond [`crate::MAX_MAGNITUDE`] are clamped to it, infinite
+//! values and rows without a usable time left out, and each such change is one line above the
+//! panels (and in [`DashboardSummary::notes`]), e.g. `level process: memory: 1 value above
+//! 1e15 GiB clamped`; cells whose times are not usable are refused ([`VizError::BadCell`]).
+//!
 //! Long series are thinned per level to about [`DEFAULT_MAX_POINTS`] points with
 //! [`crate::lttb::minmax_segmented`], which keeps every series' peaks.
 //!
@@ -46,10 +51,9 @@
 //! let html = render_dashboard(&DashboardInput::new(&frames, &cells, &info).with_title("demo"))?;
 //! assert!(html.contains("<title>demo</title>"));
 //! assert!(!html.contains("<script src"));
-//! # Ok::<(), jumper_viz::dashboard::DashboardError>(())
+//! # Ok::<(), jumper_viz::VizError>(())
 //! ```
 
-mod error;
 mod html;
 mod model;
 mod write;
@@ -58,7 +62,7 @@ use std::path::Path;
 
 use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame};
 
-pub use error::DashboardError;
+use crate::VizError;
 
 /// Points kept per level by default (the page stays small and quick with an hour at 10 Hz).
 pub const DEFAULT_MAX_POINTS: usize = 4000;
@@ -124,6 +128,9 @@ pub struct DashboardSummary {
     pub bytes: u64,
     /// Samples and embedded points per level, in the order of the input frames.
     pub levels: Vec<LevelPoints>,
+    /// What was changed to show damaged data, one line each (also shown on the page); empty
+    /// for sound data.
+    pub notes: Vec<String>,
 }
 
 /// Samples of one level and the points embedded for them.
@@ -139,34 +146,35 @@ pub struct LevelPoints {
 }
 
 /// Renders the dashboard as one self-contained HTML document.
-pub fn render_dashboard(input: &DashboardInput<'_>) -> Result<String, DashboardError> {
-    render_with_points(input).map(|(html, _)| html)
+pub fn render_dashboard(input: &DashboardInput<'_>) -> Result<String, VizError> {
+    render_with_points(input).map(|(html, _, _)| html)
 }
 
 fn render_with_points(
     input: &DashboardInput<'_>,
-) -> Result<(String, Vec<LevelPoints>), DashboardError> {
-    let (model, points) = model::build(input)?;
-    let json = serde_json::to_string(&model).map_err(|source| DashboardError::Encode { source })?;
-    Ok((html::assemble(&input.title, &json), points))
+) -> Result<(String, Vec<LevelPoints>, Vec<String>), VizError> {
+    let (model, points, notes) = model::build(input)?;
+    let json = serde_json::to_string(&model).map_err(|source| VizError::Json { source })?;
+    Ok((html::assemble(&input.title, &json, &notes), points, notes))
 }
 
 /// Renders the dashboard and writes it to `path` (`.html` or `.htm`) atomically: the page goes
 /// to a hidden temporary file beside `path`, which is renamed into place only when complete.
 ///
 /// The path is checked before anything is rendered: another extension gives
-/// [`DashboardError::UnsupportedFormat`], a missing directory
-/// [`DashboardError::MissingDirectory`].
+/// [`VizError::UnsupportedDashboardFormat`], a missing directory
+/// [`VizError::MissingDirectory`].
 pub fn write_dashboard(
     input: &DashboardInput<'_>,
     path: impl AsRef<Path>,
-) -> Result<DashboardSummary, DashboardError> {
+) -> Result<DashboardSummary, VizError> {
     let path = path.as_ref();
     write::check_target(path)?;
-    let (html, levels) = render_with_points(input)?;
+    let (html, levels, notes) = render_with_points(input)?;
     write::write_atomic(path, html.as_bytes())?;
     Ok(DashboardSummary {
         bytes: html.len() as u64,
         levels,
+        notes,
     })
 }

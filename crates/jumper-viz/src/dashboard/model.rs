@@ -16,9 +16,11 @@ use jumper_data::frame::WindowStats;
 use jumper_data::{CellStatus, PerfFrame, Window};
 use serde::Serialize;
 
-use super::{DashboardError, DashboardInput, LevelPoints};
+use super::{DashboardInput, LevelPoints};
 use crate::catalog::{Metric, MetricKind, YRule};
 use crate::lttb::minmax_segmented;
+use crate::sanitize::{usable_time, Clamped, MAX_MAGNITUDE};
+use crate::VizError;
 
 /// Version of the embedded document; the page's script checks it.
 pub(crate) const DATA_VERSION: u32 = 1;
@@ -85,14 +87,16 @@ struct Totals(f64, f64, f64, f64, f64, Option<f64>, usize);
 impl Totals {
     const ZERO: Totals = Totals(0.0, 0.0, 0.0, 0.0, 0.0, None, 0);
 
-    fn of(s: &WindowStats) -> Totals {
+    /// The totals of a window, absurd values clamped (counted in `clamped`).
+    fn of(s: &WindowStats, clamped: &mut Clamped) -> Totals {
+        let mut c = |v: f64| clamped.value(v);
         Totals(
-            s.cpu_time_s,
-            s.io_read_bytes,
-            s.io_write_bytes,
-            s.io_read_ops,
-            s.io_write_ops,
-            (s.samples > 0).then_some(round(s.memory_gib.max, 4)),
+            c(s.cpu_time_s),
+            c(s.io_read_bytes),
+            c(s.io_write_bytes),
+            c(s.io_read_ops),
+            c(s.io_write_ops),
+            (s.samples > 0).then(|| round(c(s.memory_gib.max), 4)),
             s.samples,
         )
     }
@@ -146,22 +150,23 @@ fn excerpt(s: &str, max: usize) -> String {
     out
 }
 
-/// Builds the document and the per-level point counts.
+/// Builds the document, the per-level point counts and the notes on damaged data (see
+/// [`crate::sanitize`]).
 pub(crate) fn build<'a>(
     input: &'a DashboardInput<'_>,
-) -> Result<(Model<'a>, Vec<LevelPoints>), DashboardError> {
+) -> Result<(Model<'a>, Vec<LevelPoints>, Vec<String>), VizError> {
     if input.frames.is_empty() {
-        return Err(DashboardError::NoLevels);
+        return Err(VizError::NoLevels);
     }
     let mut seen = HashSet::new();
     for f in input.frames {
         if !seen.insert(f.level) {
-            return Err(DashboardError::DuplicateLevel { level: f.level });
+            return Err(VizError::DuplicateLevel { level: f.level });
         }
     }
     for c in input.cells {
-        if !c.start_time.is_finite() || !c.end_time.is_finite() {
-            return Err(DashboardError::BadCell {
+        if !usable_time(c.start_time) || !usable_time(c.end_time) {
+            return Err(VizError::BadCell {
                 index: c.cell_index,
                 start: c.start_time,
                 end: c.end_time,
@@ -171,7 +176,7 @@ pub(crate) fn build<'a>(
     let n = input.cells.len();
     let initial = match (input.initial, n) {
         (Some((a, b)), _) if a > b || b >= n => {
-            return Err(DashboardError::BadRange {
+            return Err(VizError::BadInitialRange {
                 start: a,
                 end: b,
                 detail: if n == 0 {
@@ -188,7 +193,22 @@ pub(crate) fn build<'a>(
         (None, _) => Some([0, n - 1]),
     };
 
-    let frames: Vec<Cow<'_, PerfFrame>> = input.frames.iter().map(clean).collect();
+    let mut notes = Vec::new();
+    let frames: Vec<Cow<'_, PerfFrame>> = input
+        .frames
+        .iter()
+        .map(|f| {
+            let (g, dropped) = clean(f);
+            if dropped > 0 {
+                let what = if dropped == 1 { "sample" } else { "samples" };
+                notes.push(format!(
+                    "level {}: {dropped} {what} without a usable time left out",
+                    f.level
+                ));
+            }
+            g
+        })
+        .collect();
     let origin = origin(input, &frames);
     let wallclock_origin = frames
         .iter()
@@ -229,7 +249,7 @@ pub(crate) fn build<'a>(
     let mut levels = Vec::with_capacity(frames.len());
     let mut points = Vec::with_capacity(frames.len());
     for f in &frames {
-        let lvl = level(input, f, origin);
+        let lvl = level(input, f, origin, &mut notes);
         points.push(LevelPoints {
             level: f.level,
             samples: lvl.samples,
@@ -238,7 +258,9 @@ pub(crate) fn build<'a>(
         levels.push(lvl);
     }
 
-    let gpu_memory = (input.info.gpu_memory.is_finite() && input.info.gpu_memory > 0.0)
+    let gpu_memory = (input.info.gpu_memory.is_finite()
+        && input.info.gpu_memory > 0.0
+        && input.info.gpu_memory <= MAX_MAGNITUDE)
         .then_some(input.info.gpu_memory);
     let num_gpus = levels
         .iter()
@@ -288,21 +310,24 @@ pub(crate) fn build<'a>(
             levels,
         },
         points,
+        notes,
     ))
 }
 
-/// The frame with rows of non-finite time dropped and rows in time order (files from other
-/// tools are not trusted to be sorted); borrowed when it already is.
-fn clean(f: &PerfFrame) -> Cow<'_, PerfFrame> {
-    let ok = f.rows.iter().all(|r| r.time.is_finite())
+/// The frame with rows of unusable time (not finite, or beyond [`MAX_MAGNITUDE`] seconds)
+/// dropped and rows in time order (files from other tools are not trusted to be sorted),
+/// borrowed when it already is; and how many rows were dropped.
+fn clean(f: &PerfFrame) -> (Cow<'_, PerfFrame>, usize) {
+    let ok = f.rows.iter().all(|r| usable_time(r.time))
         && f.rows.windows(2).all(|w| w[0].time <= w[1].time);
     if ok {
-        return Cow::Borrowed(f);
+        return (Cow::Borrowed(f), 0);
     }
     let mut g = f.clone();
-    g.rows.retain(|r| r.time.is_finite());
+    g.rows.retain(|r| usable_time(r.time));
     g.rows.sort_by(|a, b| a.time.total_cmp(&b.time));
-    Cow::Owned(g)
+    let dropped = f.rows.len() - g.rows.len();
+    (Cow::Owned(g), dropped)
 }
 
 /// Zero of the page's time axis: the monitor's start, or the earliest time seen.
@@ -313,13 +338,19 @@ fn origin(input: &DashboardInput<'_>, frames: &[Cow<'_, PerfFrame>]) -> f64 {
         .chain(input.cells.first().map(|c| c.start_time))
         .fold(f64::INFINITY, f64::min);
     match input.info.start_time {
-        Some(t) if t.is_finite() && t <= earliest => t,
+        Some(t) if usable_time(t) && t <= earliest => t,
         _ if earliest.is_finite() => earliest,
         _ => 0.0,
     }
 }
 
-fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
+/// One level's embedded data; a note per column with absurd values goes to `notes`.
+fn level(
+    input: &DashboardInput<'_>,
+    f: &PerfFrame,
+    origin: f64,
+    notes: &mut Vec<String>,
+) -> LevelOut {
     let rows = &f.rows;
     let n = rows.len();
     let ncores = rows.iter().map(|r| r.cpu_util.len()).max().unwrap_or(0);
@@ -339,25 +370,35 @@ fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
         |g: &dyn Fn(&jumper_data::PerfRow) -> f64| -> Vec<f64> { rows.iter().map(g).collect() };
     let idx = |v: &Vec<f64>, i: usize| v.get(i).copied().unwrap_or(f64::NAN);
     let time: Vec<f64> = col(&|r| r.time - origin);
-    let mut columns: Vec<Vec<f64>> = vec![
-        col(&|r| r.cpu_util_avg),
-        col(&|r| r.cpu_util_min),
-        col(&|r| r.cpu_util_max),
-        col(&|r| r.memory),
-        col(&|r| r.io_read / MIB),
-        col(&|r| r.io_write / MIB),
-        col(&|r| r.io_read_count),
-        col(&|r| r.io_write_count),
+    // Named as in the session's CSV files, with the unit embedded, for the notes.
+    let mut named: Vec<(String, &str, Vec<f64>)> = vec![
+        ("cpu_util_avg".into(), "%", col(&|r| r.cpu_util_avg)),
+        ("cpu_util_min".into(), "%", col(&|r| r.cpu_util_min)),
+        ("cpu_util_max".into(), "%", col(&|r| r.cpu_util_max)),
+        ("memory".into(), "GiB", col(&|r| r.memory)),
+        ("io_read".into(), "MiB/s", col(&|r| r.io_read / MIB)),
+        ("io_write".into(), "MiB/s", col(&|r| r.io_write / MIB)),
+        ("io_read_count".into(), "ops/s", col(&|r| r.io_read_count)),
+        ("io_write_count".into(), "ops/s", col(&|r| r.io_write_count)),
     ];
     if cores_recorded {
         for c in 0..ncores {
-            columns.push(col(&|r| idx(&r.cpu_util, c)));
+            named.push((format!("cpu_util_{c}"), "%", col(&|r| idx(&r.cpu_util, c))));
         }
     }
     for g in 0..ngpus {
-        columns.push(col(&|r| idx(&r.gpu_util, g)));
-        columns.push(col(&|r| idx(&r.gpu_band, g)));
-        columns.push(col(&|r| idx(&r.gpu_mem, g)));
+        named.push((format!("gpu_util_{g}"), "%", col(&|r| idx(&r.gpu_util, g))));
+        named.push((format!("gpu_band_{g}"), "%", col(&|r| idx(&r.gpu_band, g))));
+        named.push((format!("gpu_mem_{g}"), "GiB", col(&|r| idx(&r.gpu_mem, g))));
+    }
+    let mut columns: Vec<Vec<f64>> = Vec::with_capacity(named.len());
+    for (name, unit, mut values) in named {
+        let mut clamped = Clamped::default();
+        clamped.values(&mut values);
+        if let Some(n) = clamped.note(&name, unit) {
+            notes.push(format!("level {}: {n}", f.level));
+        }
+        columns.push(values);
     }
 
     // Segments: each cell and each stretch between cells is thinned on its own.
@@ -387,6 +428,7 @@ fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
         gpu_mem.push(next(4));
     }
     let interval = input.info.interval;
+    let mut totals_clamped = Clamped::default();
     let cell_totals = input
         .cells
         .iter()
@@ -395,14 +437,25 @@ fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
                 start: c.start_time,
                 end: c.end_time.max(c.start_time),
             };
-            Totals::of(&f.window_stats(w, interval))
+            Totals::of(&f.window_stats(w, interval), &mut totals_clamped)
         })
         .collect();
     let gap_totals = input
         .cells
         .windows(2)
-        .map(|p| gap_totals(f, p[0].end_time, p[1].start_time, interval))
+        .map(|p| {
+            gap_totals(
+                f,
+                p[0].end_time,
+                p[1].start_time,
+                interval,
+                &mut totals_clamped,
+            )
+        })
         .collect();
+    if let Some(n) = totals_clamped.note("totals", "") {
+        notes.push(format!("level {}: {n}", f.level));
+    }
 
     LevelOut {
         name: f.level.as_str(),
@@ -411,7 +464,7 @@ fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
         memory_limit: input
             .info
             .memory_limit(f.level)
-            .filter(|l| l.is_finite() && *l > 0.0),
+            .filter(|l| l.is_finite() && *l > 0.0 && *l <= MAX_MAGNITUDE),
         samples: n,
         points: d.x.len(),
         cores_recorded,
@@ -436,7 +489,7 @@ fn level(input: &DashboardInput<'_>, f: &PerfFrame, origin: f64) -> LevelOut {
 
 /// Totals of the idle time between two cells, so that cells plus gaps add up to the window
 /// from the first cell's start to the last one's end (the report's window).
-fn gap_totals(f: &PerfFrame, start: f64, end: f64, interval: f64) -> Totals {
+fn gap_totals(f: &PerfFrame, start: f64, end: f64, interval: f64, clamped: &mut Clamped) -> Totals {
     if end <= start {
         return Totals::ZERO;
     }
@@ -452,5 +505,5 @@ fn gap_totals(f: &PerfFrame, start: f64, end: f64, interval: f64) -> Totals {
     if !has_interval {
         return Totals::ZERO;
     }
-    Totals::of(&f.window_stats(w, interval))
+    Totals::of(&f.window_stats(w, interval), clamped)
 }

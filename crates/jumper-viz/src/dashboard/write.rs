@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use super::DashboardError;
+use crate::VizError;
 
 /// Checks the path before any work is done: an `.html`/`.htm` name in an existing directory.
-pub(crate) fn check_target(path: &Path) -> Result<(), DashboardError> {
+pub(crate) fn check_target(path: &Path) -> Result<(), VizError> {
     let ext = path.extension().and_then(|e| e.to_str());
     if !ext.is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")) {
-        return Err(DashboardError::UnsupportedFormat {
+        return Err(VizError::UnsupportedDashboardFormat {
             path: path.to_path_buf(),
             ext: match path.extension() {
                 Some(e) => format!(".{}", e.to_string_lossy()),
@@ -18,7 +18,7 @@ pub(crate) fn check_target(path: &Path) -> Result<(), DashboardError> {
     }
     let dir = jumper_data::fsio::parent_dir(path);
     if !dir.is_dir() {
-        return Err(DashboardError::MissingDirectory {
+        return Err(VizError::MissingDirectory {
             path: path.to_path_buf(),
             dir: dir.to_path_buf(),
         });
@@ -28,8 +28,8 @@ pub(crate) fn check_target(path: &Path) -> Result<(), DashboardError> {
 
 /// Writes `bytes` to `path` so that `path` is either untouched or complete: nothing
 /// half-written remains on failure.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DashboardError> {
-    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| DashboardError::Io {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
+    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| VizError::Io {
         path: e.path,
         source: e.source,
     })

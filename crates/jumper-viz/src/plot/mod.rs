@@ -13,6 +13,11 @@
 //! - **Long series** are thinned to the first, lowest, highest and last point of every pixel
 //!   column, so the picture is the same as with every sample and spikes survive.
 //! - **Text** uses the embedded DejaVu Sans only; no system font is ever looked up.
+//! - **Damaged data** never hangs or breaks a figure: values beyond
+//!   [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE) are clamped to it, infinite values left out
+//!   (each counted in [`PlotSummary::notes`]), points outside a panel's y range drawn at its
+//!   edge, and cells whose times cannot be placed on an axis refused
+//!   ([`VizError::BadCell`]).
 //!
 //! ```
 //! use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame, PerfRow};
@@ -40,6 +45,7 @@ use jumper_data::{CellRange, CellRecord, Level, MonitorInfo, PerfFrame};
 use serde::Serialize;
 
 use crate::catalog::{default_metrics, Metric, SeriesRole};
+use crate::sanitize::{usable_time, Clamped};
 use crate::VizError;
 
 pub use output::{ImageFormat, JPEG_QUALITY};
@@ -126,6 +132,9 @@ pub struct PlotSummary {
     pub spans: Vec<CellSpan>,
     /// Samples plotted (before thinning).
     pub samples: usize,
+    /// What was changed to draw damaged data, one line per metric, e.g.
+    /// `memory: 1 value above 1e15 GiB clamped`; empty for sound data.
+    pub notes: Vec<String>,
 }
 
 /// One line of a panel, ready to draw.
@@ -210,6 +219,16 @@ pub fn plot(
         }
     }
     let selected = select_cells(cells, spec.range.as_ref(), info.interval)?;
+    if let Some(c) = selected
+        .iter()
+        .find(|c| !usable_time(c.start_time) || !usable_time(c.end_time))
+    {
+        return Err(VizError::BadCell {
+            index: c.cell_index,
+            start: c.start_time,
+            end: c.end_time,
+        });
+    }
     let tl = timeline::Timeline::new(frame, selected, spec.show_idle);
     if tl.rows.is_empty() {
         return Err(VizError::NoSamples {
@@ -234,36 +253,40 @@ pub fn plot(
 
     let suffix = if spec.show_idle { "" } else { " (no idle)" };
     let rows: Vec<&jumper_data::PerfRow> = tl.rows.iter().map(|&i| &frame.rows[i]).collect();
-    let panels: Vec<Panel> = metrics
-        .iter()
-        .map(|&metric| {
-            let series = metric.series(rows.iter().copied());
-            let limit = metric.limit(frame.level, info);
-            let y_range = metric.y_bounds(&series, limit);
-            let lines = series
-                .into_iter()
-                .map(|s| Line {
-                    points: decimate::minmax_per_column(
-                        &tl.xs, &s.values, x_range.0, x_range.1, columns,
-                    ),
-                    label: s.label,
-                    role: s.role,
-                })
-                .collect();
-            Panel {
-                metric,
-                title: format!(
-                    "{} - level {}{suffix}",
-                    metric.title(frame.num_cpus, frame.num_gpus),
-                    frame.level
+    let mut notes = Vec::new();
+    let mut panels: Vec<Panel> = Vec::with_capacity(metrics.len());
+    for &metric in &metrics {
+        let mut series = metric.series(rows.iter().copied());
+        let mut clamped = Clamped::default();
+        for s in &mut series {
+            clamped.values(&mut s.values);
+        }
+        notes.extend(clamped.note(metric.key(), metric.unit()));
+        let limit = metric.limit(frame.level, info);
+        let y_range = metric.y_bounds(&series, limit);
+        let lines = series
+            .into_iter()
+            .map(|s| Line {
+                points: decimate::minmax_per_column(
+                    &tl.xs, &s.values, x_range.0, x_range.1, columns,
                 ),
-                y_label: metric.axis_label(),
-                y_range,
-                limit,
-                lines,
-            }
-        })
-        .collect();
+                label: s.label,
+                role: s.role,
+            })
+            .collect();
+        panels.push(Panel {
+            metric,
+            title: format!(
+                "{} - level {}{suffix}",
+                metric.title(frame.num_cpus, frame.num_gpus),
+                frame.level
+            ),
+            y_label: metric.axis_label(),
+            y_range,
+            limit,
+            lines,
+        });
+    }
 
     let x_label = if spec.show_idle {
         format!(
@@ -287,6 +310,7 @@ pub fn plot(
         cells: selected.iter().map(|c| c.cell_index).collect(),
         spans: tl.spans,
         samples: tl.rows.len(),
+        notes,
     };
     Ok(Figure { panels, summary })
 }

@@ -92,8 +92,15 @@ fn text(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
 }
 
-/// Tick labels: at most 3 decimals, no trailing zeros, no `-0`.
+/// Tick labels: at most 3 decimals, no trailing zeros, no `-0`; from 10⁹ on, powers of ten
+/// (`1.05e15`), so that a label fits its axis.
 fn tick(v: f64) -> String {
+    if v.abs() >= 1e9 {
+        let s = format!("{v:.2e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = m.trim_end_matches('0').trim_end_matches('.');
+        return format!("{m}e{e}");
+    }
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -101,6 +108,11 @@ fn tick(v: f64) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// `v` limited to the range between `a` and `b` (in either order; never panics).
+fn within(v: f64, a: f64, b: f64) -> f64 {
+    v.max(a.min(b)).min(a.max(b))
 }
 
 /// How a line is stroked; used for the data and for its legend sample.
@@ -276,8 +288,11 @@ fn draw_panel<DB: DrawingBackend>(
     lines.sort_by_key(|l| draw_order(l.role));
     for line in lines {
         let mut px: Vec<BackendCoord> = Vec::with_capacity(line.points.len());
-        for p in &line.points {
-            let c = chart.backend_coord(p);
+        for &(x, y) in &line.points {
+            // Points outside the axes (data above 100 % on a percent panel) are drawn at the
+            // edge: mapped as they are, they could land billions of pixels away, and the
+            // rasteriser would walk every one of them.
+            let c = chart.backend_coord(&(within(x, x0, x1), within(y, y0, y1)));
             if px.last() != Some(&c) {
                 px.push(c);
             }
@@ -554,6 +569,9 @@ mod tests {
         assert_eq!(tick(1500.0), "1500");
         assert_eq!(tick(0.30000000000000004), "0.3");
         assert_eq!(tick(-0.0001), "0");
+        assert_eq!(tick(1.05e15), "1.05e15");
+        assert_eq!(tick(-2e12), "-2e12");
+        assert_eq!(tick(999_999_999.0), "999999999");
     }
 
     #[test]
