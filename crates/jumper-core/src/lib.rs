@@ -27,11 +27,13 @@ pub mod command;
 mod commands;
 mod data;
 mod error;
+pub mod frontend;
 mod import;
 pub mod messages;
 mod output;
 mod plot;
 pub mod replay;
+pub mod run;
 mod service;
 
 pub use command::{Command, CommandError};
@@ -41,3 +43,8 @@ pub use error::ServiceError;
 pub use jumper_script::CellExecutor;
 pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
 pub use service::{AutoReports, CellGuard, PerfmonitorService, ServiceBuilder, Settings};
+// What the frontends' signatures use, so a frontend depends on jumper-core alone.
+pub use jumper_data::{CellRange, CellStatus, Level};
+pub use jumper_monitor::process::ChildExit;
+pub use jumper_report::Format;
+pub use jumper_script as script;
