@@ -121,10 +121,12 @@ pub enum RunError {
         source: std::io::Error,
     },
     /// The program exists but cannot be executed.
-    #[error("{program}: cannot execute")]
+    #[error("{program}: {why}")]
     CannotExecute {
         /// The program.
         program: String,
+        /// `permission denied`, or `cannot execute`.
+        why: &'static str,
         /// The OS error.
         #[source]
         source: std::io::Error,
@@ -181,7 +183,16 @@ pub fn run_command(
             let _ = service.end_cell(CellStatus::Failed, Some(why));
             return Err(match source.kind() {
                 std::io::ErrorKind::NotFound => RunError::NotFound { program, source },
-                _ => RunError::CannotExecute { program, source },
+                std::io::ErrorKind::PermissionDenied => RunError::CannotExecute {
+                    program,
+                    why: "permission denied",
+                    source,
+                },
+                _ => RunError::CannotExecute {
+                    program,
+                    why: "cannot execute",
+                    source,
+                },
             });
         }
     };
