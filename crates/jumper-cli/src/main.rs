@@ -114,11 +114,11 @@ fn offline_status(r: anyhow::Result<()>) -> i32 {
 #[derive(Debug, clap::Args)]
 pub(crate) struct Outputs {
     /// Levels to sample, comma separated (process, user, system; slurm inside a SLURM job).
-    #[arg(long, value_delimiter = ',', value_parser = parse_level)]
-    pub(crate) levels: Option<Vec<jumper_data::Level>>,
-    /// Level of the reports jumper prints and writes.
-    #[arg(long, default_value = "process", value_parser = parse_level)]
-    pub(crate) level: jumper_data::Level,
+    #[arg(long, value_delimiter = ',', value_parser = jumper_core::frontend::parse_level)]
+    pub(crate) levels: Option<Vec<jumper_core::Level>>,
+    /// Level of the reports jumper prints and writes (sampled even when --levels omits it).
+    #[arg(long, default_value = "process", value_parser = jumper_core::frontend::parse_level)]
+    pub(crate) level: jumper_core::Level,
     /// Write the session (JUmPER 0.4.1 layout) to this directory, or a zip if it ends in .zip.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<std::path::PathBuf>,
@@ -130,6 +130,17 @@ pub(crate) struct Outputs {
     pub(crate) html: Option<std::path::PathBuf>,
 }
 
+impl Outputs {
+    /// The files to write at the end.
+    pub(crate) fn files(&self) -> jumper_core::frontend::ReportFiles {
+        jumper_core::frontend::ReportFiles {
+            session: self.out.clone(),
+            json: self.json.clone(),
+            html: self.html.clone(),
+        }
+    }
+}
+
 /// An error as one line: `<top>: <cause>: <cause>`, each error of the chain once.
 ///
 /// No message repeats its source (the rule for every jumper error), so the chain is printed
@@ -138,50 +149,17 @@ pub(crate) fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
-/// Parses `--interval`: a number of seconds > 0.
-pub(crate) fn parse_interval(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!(
-            "invalid interval '{s}': must be a number of seconds greater than 0"
-        )),
-    }
-}
-
-/// Parses a level this machine can sample.
-pub(crate) fn parse_level(s: &str) -> Result<jumper_data::Level, String> {
-    let avail = jumper_monitor::monitor_default_levels();
-    jumper_data::Level::parse_among(s, &avail).map_err(|e| e.to_string())
-}
-
-/// Writes a file through a temporary sibling and a rename, so a failure leaves no half file.
-pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    jumper_data::fsio::write_atomic(path, bytes).map_err(|e| {
-        anyhow::Error::new(e.source).context(format!("cannot write {}", path.display()))
-    })
-}
-
 fn resources(json: bool) -> i32 {
     let service = match jumper_core::PerfmonitorService::builder().build() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("jumper: {e}");
+            eprintln!("jumper: {}", jumper_core::one_line(&e));
             return exit::JUMPER_FAILED;
         }
     };
-    let (gpu, note) = jumper_monitor::gpu::detect();
-    let mut r = service.resources();
-    r.gpus = gpu.map(|g| g.devices()).unwrap_or_default();
+    let (r, note) = jumper_core::frontend::machine_resources(&service);
     if json {
-        let mut v = serde_json::to_value(&r).unwrap_or_default();
-        if let Some(o) = v.as_object_mut() {
-            o.insert(
-                "memory_limits_gib".into(),
-                serde_json::to_value(r.memory_limits_gib()).unwrap_or_default(),
-            );
-            o.insert("gpu_note".into(), note.into());
-        }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        println!("{}", jumper_core::frontend::resources_json(&r, &note));
     } else {
         print!("{}", r.to_text());
         if r.gpus.is_empty() {

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use jumper_core::{messages, Cells, Gpus, Output, PerfmonitorService};
-use jumper_data::{CellRange, Level};
-use jumper_report::Format;
+use jumper_core::{messages, CellRange, Cells, Format, Gpus, Level, Output, PerfmonitorService};
 
 /// Options every offline command shares.
 #[derive(Debug, Args)]
@@ -106,7 +104,7 @@ fn open(session: &Path) -> Result<PerfmonitorService> {
 
 fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
     match output {
-        Some(p) => crate::write_atomic(p, text.as_bytes()),
+        Some(p) => Ok(jumper_core::frontend::write_file(p, text.as_bytes())?),
         None => {
             print!("{text}");
             Ok(())

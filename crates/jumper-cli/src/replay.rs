@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use jumper_core::frontend;
 use jumper_core::replay::{replay as run_replay, ReplayOptions};
+use jumper_core::script::{Interpreter, ScriptError};
 use jumper_core::{Output, OutputSink, PerfmonitorService, ServiceError};
-use jumper_script::ScriptError;
 
 use crate::exit;
 
@@ -22,7 +23,7 @@ pub struct ReplayArgs {
     interpreter: Option<String>,
     /// Start monitoring at this interval before the first cell (otherwise the script's own
     /// %perfmonitor_start, or 1 s at the first code cell).
-    #[arg(long, value_parser = crate::parse_interval, allow_hyphen_values = true)]
+    #[arg(long, value_parser = frontend::parse_interval, allow_hyphen_values = true)]
     interval: Option<f64>,
     /// (The --json and --html reports of a replay cover all its cells.)
     #[command(flatten)]
@@ -59,6 +60,11 @@ fn script_exit(e: &ScriptError) -> i32 {
 /// Runs `jumper replay`; returns the exit status: 0 when every cell succeeded, 1 when a cell
 /// failed or a command was refused, and the codes of [`exit`] otherwise.
 pub fn replay(a: ReplayArgs) -> i32 {
+    let files = a.outputs.files();
+    if let Err(e) = files.check() {
+        eprintln!("jumper: {e}");
+        return exit::USAGE;
+    }
     let name = a.script.display().to_string();
     let text = match std::fs::read_to_string(&a.script) {
         Ok(t) => t,
@@ -71,30 +77,32 @@ pub fn replay(a: ReplayArgs) -> i32 {
             };
         }
     };
-    let script = jumper_script::parse(&text);
-    let interp =
-        match jumper_script::Interpreter::choose(&a.script, &script, a.interpreter.as_deref()) {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!("jumper: {e}");
-                return script_exit(&e);
-            }
-        };
-    let mut executor = match jumper_script::spawn_executor(&interp) {
+    let script = jumper_core::script::parse(&text);
+    let interp = match Interpreter::choose(&a.script, &script, a.interpreter.as_deref()) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("jumper: {e}");
+            return script_exit(&e);
+        }
+    };
+    let mut executor = match jumper_core::run::spawn_interpreter(&interp) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("jumper: {e}");
             return script_exit(&e);
         }
     };
-    let mut builder = PerfmonitorService::builder().root_pid(executor.root_pid());
-    if let Some(l) = a.outputs.levels.clone() {
-        builder = builder.levels(l);
-    }
-    let mut service = match builder.build() {
+    let level = a.outputs.level;
+    let built = PerfmonitorService::builder()
+        .root_pid(executor.root_pid())
+        .levels(frontend::levels_for(a.outputs.levels.clone(), level))
+        .report_level(level)
+        .build();
+    let mut service = match built {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("jumper: {e}");
+            eprintln!("jumper: {}", jumper_core::one_line(&e));
+            let _ = executor.shutdown();
             return exit::JUMPER_FAILED;
         }
     };
@@ -114,7 +122,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
         Ok(s) if s.failed == 0 && s.command_errors == 0 => 0,
         Ok(_) => 1,
         Err(e) => {
-            eprintln!("jumper: {e}");
+            eprintln!("jumper: {}", jumper_core::one_line(e));
             match e {
                 ServiceError::Script(se) => script_exit(se),
                 _ => exit::JUMPER_FAILED,
@@ -134,29 +142,16 @@ pub fn replay(a: ReplayArgs) -> i32 {
             }
         );
     }
-    if let Err(e) = finish(&service, &a) {
-        eprintln!("jumper: {}", crate::one_line(&e));
+    let written =
+        frontend::write_report_files(&service, jumper_core::Cells::All, level, &files, None);
+    if let Some(p) = &written.session {
+        eprintln!("jumper: session written to {}", p.display());
+    }
+    for e in &written.errors {
+        eprintln!("jumper: {e}");
+    }
+    if !written.errors.is_empty() {
         code = exit::JUMPER_FAILED;
     }
     code
-}
-
-fn finish(service: &PerfmonitorService, a: &ReplayArgs) -> anyhow::Result<()> {
-    if let Some(p) = &a.outputs.out {
-        let done = service.export_session(p)?;
-        eprintln!("jumper: session written to {}", done.path.display());
-    }
-    if a.outputs.json.is_none() && a.outputs.html.is_none() {
-        return Ok(());
-    }
-    let report = service.report(jumper_core::Cells::All, a.outputs.level)?;
-    if let Some(p) = &a.outputs.json {
-        let text = jumper_core::render(&report, jumper_report::Format::Json);
-        crate::write_atomic(p, text.as_bytes())?;
-    }
-    if let Some(p) = &a.outputs.html {
-        let text = jumper_core::render(&report, jumper_report::Format::Html);
-        crate::write_atomic(p, text.as_bytes())?;
-    }
-    Ok(())
 }

@@ -322,15 +322,25 @@ fn resources_shows_the_hardware() {
     assert!(v["num_cpus"].as_u64().unwrap() >= 1);
     assert!(v["memory_total"].as_u64().unwrap() > 0);
     assert!(v["memory_limits_gib"]["system"].as_f64().unwrap() > 0.0);
-    assert_eq!(
-        v["gpus"].as_array().unwrap().len(),
-        0,
-        "no GPU on this machine"
-    );
+    // The machine's truth: what the driver lists (no driver: no GPU).
+    let gpus = std::process::Command::new("nvidia-smi")
+        .arg("-L")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or(0, |o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| l.starts_with("GPU "))
+                .count()
+        });
+    assert_eq!(v["gpus"].as_array().unwrap().len(), gpus, "nvidia-smi -L");
     let text = jumper().arg("resources").output().unwrap();
     let t = String::from_utf8_lossy(&text.stdout);
     assert!(
-        t.starts_with("CPUs: ") && t.contains("CPU affinity: [") && t.contains("GPUs: 0"),
+        t.starts_with("CPUs: ")
+            && t.contains("CPU affinity: [")
+            && t.contains(&format!("GPUs: {gpus}")),
         "{t}"
     );
 }
@@ -339,3 +349,67 @@ fn resources_shows_the_hardware() {
 mod offline;
 #[path = "cli/replay.rs"]
 mod replay;
+
+/// The case: a burner orphaned at once is counted; the report says the source.
+#[test]
+fn an_orphaned_burner_is_counted_and_the_source_is_recorded() {
+    let d = scratch();
+    let truth = d.path().join("truth");
+    let pidf = d.path().join("pid");
+    let burner = format!(
+        "import resource,time\nt=time.process_time()\nwhile time.process_time()-t<0.5: pass\nr=resource.getrusage(resource.RUSAGE_SELF)\nopen('{}','w').write(str(r.ru_utime+r.ru_stime))",
+        truth.display()
+    );
+    let cmd = format!(
+        "(python3 -c \"{burner}\" & echo $! > {pid}); while [ ! -s {pid} ]; do sleep 0.01; done; n=0; while kill -0 $(cat {pid}) 2>/dev/null && [ $n -lt 200 ]; do n=$((n+1)); sleep 0.05; done",
+        pid = pidf.display()
+    );
+    let (v, out) = run_json(d.path(), "0.1", &["sh", "-c", &cmd]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let own = truth_f64(&truth);
+    let cpu = total(&v, "cpu_time_s");
+    assert!(cpu >= 0.95 * own, "jumper {cpu} s, burner's own {own} s");
+    let source = v["monitor"]["process_source"].as_str().unwrap();
+    assert!(
+        ["tree", "cgroup v1", "cgroup v2"].contains(&source),
+        "{source}"
+    );
+    assert_eq!(v["leftovers"], serde_json::json!([]));
+}
+
+fn truth_f64(p: &Path) -> f64 {
+    std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
+}
+
+/// What outlives the command is named in the text and the JSON; --kill-leftovers ends it.
+#[test]
+fn leftovers_are_named_and_kill_leftovers_ends_them() {
+    let d = scratch();
+    let json = d.path().join("r.json");
+    let out = jumper()
+        .args(["run", "--interval", "0.1", "--kill-leftovers", "--json"])
+        .arg(&json)
+        .args(["--", "sh", "-c", "(sleep 40 &); sleep 0.3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 process of the tree outlived the command: pid ")
+            && err.contains("sleep 40 (ended by --kill-leftovers)"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let left = v["leftovers"].as_array().unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["command"], "sleep 40");
+    let pid = left[0]["pid"].as_u64().unwrap();
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "pid {pid} still runs"
+    );
+}

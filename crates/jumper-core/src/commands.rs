@@ -44,7 +44,7 @@ impl PerfmonitorService {
     pub fn execute(&mut self, cmd: Command) -> Result<Vec<Output>, ServiceError> {
         match cmd {
             Command::Help => Ok(vec![Output::Text(messages::help(
-                std::env::var_os("SLURM_JOB_ID").is_some(),
+                jumper_monitor::process::slurm_job().is_some(),
             ))]),
             Command::Resources => self.cmd_resources(),
             Command::Start { interval } => self.cmd_start(interval),

@@ -85,16 +85,13 @@ pub enum ServiceError {
 }
 
 /// An error and its causes as one line, each cause once: `cannot write out.json: Permission
-/// denied (os error 13)`. A cause whose text the line already holds is not repeated.
+/// denied (os error 13)`. No jumper error repeats its source in its message, so nothing is cut.
 pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
     let mut line = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
-        let t = c.to_string();
-        if !line.contains(&t) {
-            line.push_str(": ");
-            line.push_str(&t);
-        }
+        line.push_str(": ");
+        line.push_str(&c.to_string());
         cause = c.source();
     }
     line

@@ -35,11 +35,13 @@ pub mod command;
 mod commands;
 mod data;
 mod error;
+pub mod frontend;
 mod import;
 pub mod messages;
 mod output;
 mod plot;
 pub mod replay;
+pub mod run;
 mod service;
 
 pub use command::{Command, CommandError};
@@ -55,8 +57,11 @@ pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
     PerfRow, Thresholds,
 };
+pub use jumper_monitor::process::ChildExit;
 pub use jumper_monitor::{Gpus, Monitor, MonitorError, Resources};
 pub use jumper_report::{Format, Report, ReportError};
+/// The monitored-script crate (format, interpreters, executors), for frontends that replay.
+pub use jumper_script as script;
 pub use jumper_script::{
     CellExecutor, Interpreter, InterpreterKind, Recorded, Script, ScriptError,
 };

@@ -138,10 +138,7 @@ impl ServiceBuilder {
 
     /// Checks the settings and builds the (not yet monitoring) service.
     pub fn build(self) -> Result<PerfmonitorService, ServiceError> {
-        let i = self.settings.interval;
-        if !(i.is_finite() && i > 0.0) {
-            return Err(jumper_monitor::MonitorError::BadInterval(i).into());
-        }
+        jumper_monitor::process::check_interval(self.settings.interval)?;
         Ok(PerfmonitorService {
             settings: self.settings,
             root_pid: self.root_pid,
@@ -285,9 +282,7 @@ impl PerfmonitorService {
 
     /// Changes the sampling interval used by the next start (seconds, > 0).
     pub fn set_interval(&mut self, seconds: f64) -> Result<(), ServiceError> {
-        if !(seconds.is_finite() && seconds > 0.0) {
-            return Err(jumper_monitor::MonitorError::BadInterval(seconds).into());
-        }
+        jumper_monitor::process::check_interval(seconds)?;
         self.settings.interval = seconds;
         Ok(())
     }
@@ -314,6 +309,11 @@ impl PerfmonitorService {
     /// The live (running or stopped) monitor, if any.
     pub fn monitor(&self) -> Option<&Monitor> {
         self.data.live()
+    }
+
+    /// The live monitor, to change (the command runner scopes its process level).
+    pub(crate) fn live_monitor_mut(&mut self) -> Option<&mut Monitor> {
+        self.data.live_mut()
     }
 
     /// The imported session, if one is attached.

@@ -54,6 +54,13 @@ pub struct MonitorInfo {
     pub missed_ticks: u64,
     /// Ticks taken.
     pub ticks: u64,
+    /// Where the process level's CPU time came from: `tree` (the command's process tree,
+    /// plus the orphans jumper adopted as a subreaper) or `cgroup v1` / `cgroup v2` (a cgroup
+    /// jumper made for the command: exact totals).
+    pub process_source: String,
+    /// Peak memory in bytes of the command's cgroup (v1 `memory.max_usage_in_bytes`, v2
+    /// `memory.peak`: resident memory and page cache), when a cgroup was used.
+    pub process_memory_peak: Option<u64>,
 }
 
 impl Default for MonitorInfo {
@@ -80,6 +87,8 @@ impl Default for MonitorInfo {
             own_cpu_s: 0.0,
             missed_ticks: 0,
             ticks: 0,
+            process_source: "tree".into(),
+            process_memory_peak: None,
         }
     }
 }

@@ -348,6 +348,181 @@ impl CgroupReader {
     }
 }
 
+/// A cgroup jumper created for one command, below jumper's own cgroup (v1: one per
+/// controller, `cpuacct` required and `memory` when it can be made; v2: one directory). Its
+/// counters are the exact totals of every process that ever ran in it, orphans reparented
+/// anywhere included. Removed on [`OwnCgroup::remove`] or drop, after moving any process
+/// still in it back to jumper's cgroup.
+#[derive(Debug)]
+pub struct OwnCgroup {
+    dirs: CgroupDirs,
+    /// `(created directory, the cgroup.procs of its parent)`, per controller.
+    made: Vec<(PathBuf, PathBuf)>,
+    has_memory: bool,
+    removed: bool,
+}
+
+/// jumper's own cgroup directory for a v1 controller (or the v2 cgroup with `None`).
+fn own_dir(root: &Path, entries: &[(String, String)], controller: Option<&str>) -> Option<PathBuf> {
+    let (mount, path) = match controller {
+        None => (
+            root.to_path_buf(),
+            entries.iter().find(|(c, _)| c.is_empty())?.1.clone(),
+        ),
+        Some(ctl) => (
+            v1_mount(root, ctl)?,
+            entries
+                .iter()
+                .find(|(c, _)| c.split(',').any(|x| x == ctl))
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default(),
+        ),
+    };
+    let dir = mount.join(path.trim_start_matches('/'));
+    // Inside a cgroup namespace the path may not exist under the mount: the mount is ours.
+    Some(if dir.is_dir() { dir } else { mount })
+}
+
+impl OwnCgroup {
+    /// Creates cgroup `name` below the cgroup `proc_self_cgroup` (this process's
+    /// `/proc/self/cgroup`) names, under the hierarchy at `root` (`/sys/fs/cgroup`). Fails
+    /// with the reason when the host does not let this process create one (no permission, no
+    /// `cpuacct` controller, no delegation).
+    pub fn create(root: &Path, proc_self_cgroup: &str, name: &str) -> Result<OwnCgroup, String> {
+        let entries = parse_proc_cgroup(proc_self_cgroup);
+        let mkdir = |parent: &Path| -> Result<(PathBuf, PathBuf), String> {
+            let dir = parent.join(name);
+            std::fs::create_dir(&dir)
+                .map_err(|e| format!("cannot create cgroup {}: {e}", dir.display()))?;
+            Ok((dir, parent.join("cgroup.procs")))
+        };
+        let mut made = Vec::new();
+        let version = detect_version(root);
+        let dirs = match version {
+            CgroupVersion::V2 => {
+                let parent = own_dir(root, &entries, None)
+                    .ok_or_else(|| "no cgroup v2 entry in /proc/self/cgroup".to_string())?;
+                let (dir, procs) = mkdir(&parent)?;
+                made.push((dir.clone(), procs));
+                CgroupDirs {
+                    version,
+                    cpu: dir.clone(),
+                    memory: dir.clone(),
+                    io: dir,
+                }
+            }
+            CgroupVersion::V1 => {
+                let parent = own_dir(root, &entries, Some("cpuacct"))
+                    .ok_or_else(|| "no cpuacct controller mounted".to_string())?;
+                let (cpu, procs) = mkdir(&parent)?;
+                made.push((cpu.clone(), procs));
+                let memory = own_dir(root, &entries, Some("memory"))
+                    .and_then(|p| mkdir(&p).ok())
+                    .map(|(dir, procs)| {
+                        made.push((dir.clone(), procs));
+                        dir
+                    });
+                CgroupDirs {
+                    version,
+                    io: cpu.clone(),
+                    memory: memory.unwrap_or_else(|| cpu.clone()),
+                    cpu,
+                }
+            }
+        };
+        let has_memory = version == CgroupVersion::V2 || made.len() > 1;
+        Ok(OwnCgroup {
+            dirs,
+            made,
+            has_memory,
+            removed: false,
+        })
+    }
+
+    /// The directories, for a [`CgroupReader`].
+    pub fn dirs(&self) -> &CgroupDirs {
+        &self.dirs
+    }
+
+    /// The `cgroup.procs` files a process joins by writing its PID (or `0`: itself) into
+    /// each, e.g. from a `pre_exec` hook before the command runs.
+    pub fn procs_files(&self) -> Vec<PathBuf> {
+        self.made
+            .iter()
+            .map(|(d, _)| d.join("cgroup.procs"))
+            .collect()
+    }
+
+    /// Moves process `pid` into the cgroup (every controller).
+    pub fn add(&self, pid: u32) -> std::io::Result<()> {
+        for f in self.procs_files() {
+            std::fs::write(&f, format!("{pid}\n"))?;
+        }
+        Ok(())
+    }
+
+    /// Which source this is, as the session records it: `cgroup v1` or `cgroup v2`.
+    pub fn source(&self) -> &'static str {
+        match self.dirs.version {
+            CgroupVersion::V1 => "cgroup v1",
+            CgroupVersion::V2 => "cgroup v2",
+        }
+    }
+
+    /// Peak memory of the cgroup in bytes (v1 `memory.max_usage_in_bytes`, v2
+    /// `memory.peak`), when the memory controller is there.
+    pub fn memory_peak(&self) -> Option<u64> {
+        if !self.has_memory {
+            return None;
+        }
+        let file = match self.dirs.version {
+            CgroupVersion::V1 => "memory.max_usage_in_bytes",
+            CgroupVersion::V2 => "memory.peak",
+        };
+        std::fs::read_to_string(self.dirs.memory.join(file))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// Processes in the cgroup now.
+    pub fn pids(&self) -> Vec<u32> {
+        let mut v: Vec<u32> = std::fs::read_to_string(self.dirs.cpu.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Moves what is left back to the parent cgroup and removes the directories.
+    pub fn remove(&mut self) -> std::io::Result<()> {
+        if self.removed {
+            return Ok(());
+        }
+        self.removed = true;
+        let mut first_err = None;
+        for (dir, parent_procs) in self.made.iter().rev() {
+            let left = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
+            for pid in left.lines().filter(|l| !l.trim().is_empty()) {
+                let _ = std::fs::write(parent_procs, format!("{}\n", pid.trim()));
+            }
+            if let Err(e) = std::fs::remove_dir(dir) {
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+}
+
+impl Drop for OwnCgroup {
+    fn drop(&mut self) {
+        let _ = self.remove();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,5 +618,62 @@ mod tests {
         write(&root.join("a/memory.max"), "1000\n");
         write(&root.join("a/b/memory.max"), "max\n");
         assert_eq!(memory_limit_of(root, "0::/a/b\n"), Some(1000));
+    }
+
+    #[test]
+    fn own_cgroup_v1_below_our_memory_cgroup() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        fs::create_dir_all(root.join("cpuacct")).unwrap();
+        fs::create_dir_all(root.join("memory/api/abc")).unwrap();
+        let own = "4:memory:/api/abc\n2:cpuacct:/\n0::/\n";
+        let mut g = OwnCgroup::create(root, own, "jumper-1").unwrap();
+        assert_eq!(g.source(), "cgroup v1");
+        assert_eq!(g.dirs().cpu, root.join("cpuacct/jumper-1"));
+        assert_eq!(g.dirs().memory, root.join("memory/api/abc/jumper-1"));
+        assert_eq!(
+            g.procs_files(),
+            vec![
+                root.join("cpuacct/jumper-1/cgroup.procs"),
+                root.join("memory/api/abc/jumper-1/cgroup.procs")
+            ]
+        );
+        g.add(42).unwrap();
+        assert_eq!(g.pids(), vec![42]);
+        write(&g.dirs().cpu.join("cpuacct.usage"), "2500000000\n");
+        write(
+            &g.dirs().memory.join("memory.max_usage_in_bytes"),
+            "1048576\n",
+        );
+        assert_eq!(CgroupReader::new(g.dirs().clone()).sample().cpu_time, 2.5);
+        assert_eq!(g.memory_peak(), Some(1 << 20));
+        // A plain directory with files cannot be removed (cgroupfs can); what was left in
+        // it is moved to the parent first.
+        assert!(g.remove().is_err());
+        assert_eq!(
+            fs::read_to_string(root.join("cpuacct/cgroup.procs")).unwrap(),
+            "42\n"
+        );
+        // Creating the same name twice is refused with the path.
+        let e = OwnCgroup::create(root, own, "jumper-1").unwrap_err();
+        assert!(e.contains("jumper-1"), "{e}");
+    }
+
+    #[test]
+    fn own_cgroup_v2_and_none_without_cpuacct() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(&root.join("cgroup.controllers"), "cpu memory\n");
+        fs::create_dir_all(root.join("user.slice/me")).unwrap();
+        let g = OwnCgroup::create(root, "0::/user.slice/me\n", "j").unwrap();
+        assert_eq!(g.source(), "cgroup v2");
+        assert_eq!(g.dirs().cpu, root.join("user.slice/me/j"));
+        write(&g.dirs().cpu.join("cpu.stat"), "usage_usec 1500000\n");
+        write(&g.dirs().memory.join("memory.peak"), "4096\n");
+        assert_eq!(CgroupReader::new(g.dirs().clone()).sample().cpu_time, 1.5);
+        assert_eq!(g.memory_peak(), Some(4096));
+        let t1 = tempfile::tempdir().unwrap();
+        let e = OwnCgroup::create(t1.path(), "4:memory:/\n", "j").unwrap_err();
+        assert!(e.contains("cpuacct"), "{e}");
     }
 }

@@ -6,6 +6,14 @@
 //! its live members. A member that disappears without a member parent to absorb it (an
 //! orphan reaped by init) leaves its last reading in a "departed" account, and every level
 //! counter is kept monotonic.
+//!
+//! A frontend that starts the command itself makes jumper a child subreaper
+//! ([`crate::process::become_subreaper`]) and names itself the [`CollectorConfig::adopter`]:
+//! orphans of the tree are then reparented to jumper instead of init, stay in the process
+//! level, and when one exits the collector takes its final counters from its zombie and reaps
+//! it, so nothing it did is lost and nothing is counted twice (its reaped CPU goes to
+//! jumper's own `cutime`, which no level counts). With [`CollectorConfig::process_cgroup`]
+//! the process level's CPU time is the cgroup's exact total instead.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -40,6 +48,13 @@ pub struct CollectorConfig {
     /// Refresh user-level I/O of processes whose CPU time did not move at least every this
     /// many ticks (a process that did not run did no I/O; boundaries always read everything).
     pub user_io_refresh_ticks: u32,
+    /// A child subreaper whose children (the orphans it adopted) belong to the process
+    /// level; when it is this process, the collector reaps them once it has their final
+    /// counters. `None`: the process level is the root's tree only.
+    pub adopter: Option<u32>,
+    /// A cgroup holding exactly the command's processes: its CPU total is the process
+    /// level's CPU time (see [`crate::cgroup::OwnCgroup`]).
+    pub process_cgroup: Option<cgroup::CgroupDirs>,
 }
 
 impl CollectorConfig {
@@ -51,12 +66,16 @@ impl CollectorConfig {
             root_pid,
             // SAFETY: getuid cannot fail.
             uid: unsafe { libc::getuid() },
-            slurm_job: std::env::var("SLURM_JOB_ID").ok().filter(|s| !s.is_empty()),
+            slurm_job: crate::process::slurm_job(),
             proc_root: "/proc".into(),
             cgroup_root: "/sys/fs/cgroup".into(),
             sys_block: "/sys/block".into(),
             gpu_interval: Duration::from_millis(100),
             user_io_refresh_ticks: 10,
+            // A frontend that made jumper a subreaper before starting its command wants the
+            // orphans it adopts counted (see the module docs).
+            adopter: crate::process::is_subreaper().then(std::process::id),
+            process_cgroup: None,
         }
     }
 }
@@ -81,6 +100,9 @@ struct Accum {
     last_cpu: f64,
     last_io: IoCounters,
     last_memory: u64,
+    /// Adopted orphans whose final counters were folded in (by PID and start time): they
+    /// are never members again, even while their zombie is still listed.
+    finished: HashSet<(u32, u64)>,
 }
 
 fn mono_io(now: IoCounters, last: &mut IoCounters) -> IoCounters {
@@ -107,6 +129,7 @@ impl Accum {
         fs: &mut ProcFs,
         full_io: bool,
         refresh: u32,
+        fold: impl Fn(&ProcInfo) -> bool,
     ) -> SetTotals {
         let mut next = std::mem::take(&mut self.spare);
         next.clear();
@@ -118,6 +141,9 @@ impl Accum {
             pids: Vec::with_capacity(current.len()),
         };
         for p in current {
+            if self.finished.contains(&(p.pid, p.starttime)) {
+                continue;
+            }
             let ticks = p.cpu_ticks + p.child_ticks;
             let prev = self
                 .members
@@ -133,6 +159,13 @@ impl Accum {
                     None => (prev.map(|m| m.io).unwrap_or_default(), 0),
                 },
             };
+            if fold(p) {
+                // An exited orphan about to be reaped: its zombie shows its final counters.
+                self.finished.insert((p.pid, p.starttime));
+                self.departed_ticks += ticks;
+                self.departed_io.add(&io);
+                continue;
+            }
             next.insert(
                 p.pid,
                 Member {
@@ -151,7 +184,7 @@ impl Accum {
         }
         for (pid, m) in &self.members {
             let still = next.get(pid).is_some_and(|n| n.starttime == m.starttime);
-            if still {
+            if still || self.finished.contains(&(*pid, m.starttime)) {
                 continue;
             }
             // Reaped by a live member: the kernel moved its counters into that parent's
@@ -179,6 +212,9 @@ pub struct Collector {
     user_stale: bool,
     cores: Vec<[f64; 2]>,
     slurm: Option<CgroupReader>,
+    process_cg: Option<CgroupReader>,
+    /// PIDs of the process level's live members at the last sample, the root excluded.
+    tree_alive: Vec<u32>,
     disks: Vec<String>,
     /// `/sys/block/DEV/stat` of each whole disk, when there are few: one small file per disk
     /// is cheaper than `/proc/diskstats`, which formats every block device.
@@ -281,6 +317,8 @@ impl Collector {
             user_stale: true,
             cores: Vec::new(),
             slurm,
+            process_cg: cfg.process_cgroup.clone().map(CgroupReader::new),
+            tree_alive: Vec::new(),
             gpu,
             self_pid: std::process::id(),
             own_cpu_s: 0.0,
@@ -308,6 +346,31 @@ impl Collector {
             self.tree_stale = true;
         }
         self.cfg.root_pid = pid;
+    }
+
+    /// Sets who adopts orphans of the tree and the cgroup of the command (see
+    /// [`CollectorConfig::adopter`] and [`CollectorConfig::process_cgroup`]).
+    pub fn set_scope(&mut self, adopter: Option<u32>, cgroup: Option<cgroup::CgroupDirs>) {
+        self.process_cg = cgroup.clone().map(CgroupReader::new);
+        self.cfg.adopter = adopter;
+        self.cfg.process_cgroup = cgroup;
+        self.tree_stale = true;
+    }
+
+    /// PIDs of the process level that were alive at the last sample, the root excluded (and,
+    /// with a process cgroup, every process still in it): what outlived a command.
+    pub fn leftovers(&self) -> Vec<u32> {
+        let mut v = self.tree_alive.clone();
+        if let Some(r) = &self.process_cg {
+            v.extend(
+                r.pids()
+                    .into_iter()
+                    .filter(|&p| Some(p) != self.cfg.root_pid),
+            );
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// Tells the collector how much CPU the monitor's own threads have used, so it can be
@@ -424,6 +487,12 @@ impl Collector {
             for p in self.fs.processes() {
                 children.entry(p.ppid).or_default().push(p.pid);
             }
+            if let Some(a) = self.cfg.adopter {
+                // The orphans the subreaper adopted (never the subreaper itself).
+                if let Some(kids) = children.get(&a) {
+                    pids.extend(kids.iter().copied().filter(|&p| p != a));
+                }
+            }
             let mut set: HashSet<u32> = HashSet::with_capacity(pids.len());
             let mut stack = std::mem::take(&mut pids);
             while let Some(pid) = stack.pop() {
@@ -516,8 +585,30 @@ impl Collector {
             };
         }
         let mut tree = std::mem::take(&mut self.tree);
-        let t = tree.update(current, &mut self.fs, true, 0);
+        let root = self.cfg.root_pid;
+        let adopter = self.cfg.adopter;
+        let fold = |p: &ProcInfo| {
+            adopter.is_some_and(|a| p.ppid == a) && Some(p.pid) != root && p.state == b'Z'
+        };
+        let folded: Vec<u32> = current.iter().filter(|p| fold(p)).map(|p| p.pid).collect();
+        let t = tree.update(current, &mut self.fs, true, 0, fold);
+        if adopter == Some(self.self_pid) {
+            // Final counters taken: now the zombies can go.
+            for pid in folded {
+                crate::process::reap_if_exited(pid);
+            }
+        }
+        self.tree_alive = tree
+            .members
+            .keys()
+            .copied()
+            .filter(|&p| Some(p) != root && self.fs.get(p).is_some_and(|i| i.state != b'Z'))
+            .collect();
         let mut s = self.set_sample(t, true, gpus);
+        if let Some(r) = self.process_cg.as_mut() {
+            // Every process that ever ran in the command's cgroup, exactly.
+            s.cpu_time = r.sample().cpu_time;
+        }
         s.cpu_time = s.cpu_time.max(tree.last_cpu);
         tree.last_cpu = s.cpu_time;
         s.io = mono_io(s.io, &mut tree.last_io);
@@ -543,6 +634,7 @@ impl Collector {
             &mut self.fs,
             full_io,
             self.cfg.user_io_refresh_ticks,
+            |_| false,
         );
         let mut s = self.set_sample(t, true, gpus);
         s.cpu_time = s.cpu_time.max(user.last_cpu);

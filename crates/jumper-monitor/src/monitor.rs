@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use jumper_data::{Level, MonitorInfo, PerfFrame, SampleKind, SampleStore};
 
+use crate::cgroup::OwnCgroup;
 use crate::gpu::{self, GpuBackend};
+use crate::process::Leftover;
 use crate::{Collector, CollectorConfig, MonitorError, Resources, Sampler, SamplerStats};
 
 /// Which GPUs a [`Monitor`] samples.
@@ -63,7 +65,7 @@ impl MonitorOptions {
 /// The levels available here: process, user, system, plus slurm when `SLURM_JOB_ID` is set.
 pub fn default_levels() -> Vec<Level> {
     let mut v = vec![Level::Process, Level::User, Level::System];
-    if std::env::var("SLURM_JOB_ID").is_ok_and(|s| !s.is_empty()) {
+    if crate::process::slurm_job().is_some() {
         v.push(Level::Slurm);
     }
     v
@@ -77,14 +79,15 @@ pub struct Monitor {
     resources: Resources,
     notes: Vec<String>,
     final_stats: SamplerStats,
+    proc_root: std::path::PathBuf,
+    cgroup_root: std::path::PathBuf,
+    cgroup: Option<OwnCgroup>,
 }
 
 impl Monitor {
     /// Detects resources, opens the readers and starts the sampler thread.
     pub fn start(opts: MonitorOptions) -> Result<Monitor, MonitorError> {
-        if !(opts.interval.is_finite() && opts.interval > 0.0) {
-            return Err(MonitorError::BadInterval(opts.interval));
-        }
+        crate::process::check_interval(opts.interval)?;
         let mut cfg = opts
             .config
             .unwrap_or_else(|| CollectorConfig::system(opts.levels.clone(), opts.root_pid));
@@ -106,6 +109,8 @@ impl Monitor {
         let devices = backend.as_ref().map(|b| b.devices()).unwrap_or_default();
         let resources = Resources::detect(&cfg.proc_root, &cfg.cgroup_root, devices.clone());
         let uid = cfg.uid;
+        let proc_root = cfg.proc_root.clone();
+        let cgroup_root = cfg.cgroup_root.clone();
         let slurm_job = cfg.slurm_job.clone();
         let collector = Collector::new(cfg, backend)?;
         notes.extend(collector.notes().iter().cloned());
@@ -151,6 +156,9 @@ impl Monitor {
             resources,
             notes,
             final_stats: SamplerStats::default(),
+            proc_root,
+            cgroup_root,
+            cgroup: None,
         })
     }
 
@@ -174,6 +182,62 @@ impl Monitor {
             .as_ref()
             .ok_or(MonitorError::Stopped)?
             .set_root(pid)
+    }
+
+    /// Keeps the command's whole process tree in the process level, for a frontend that
+    /// starts the command itself: makes this process a child subreaper so orphans of the tree
+    /// are reparented here (and reaped by the sampler once their final counters are in), and,
+    /// where the host allows, creates a cgroup for the command whose counters give the exact
+    /// CPU total (and peak memory). Call before the command is spawned; put it in the cgroup
+    /// through [`Monitor::process_cgroup`]. Returns notes on what the host did not allow
+    /// (the tree is then the source). Without `cgroup` only orphans are followed.
+    pub fn isolate_process_level(&mut self, cgroup: bool) -> Result<Vec<String>, MonitorError> {
+        let mut notes = Vec::new();
+        let adopter = match crate::process::become_subreaper() {
+            Ok(()) => Some(std::process::id()),
+            Err(e) => {
+                notes.push(format!("orphans of the command are not followed: {e}"));
+                None
+            }
+        };
+        let own = std::fs::read_to_string(self.proc_root.join("self/cgroup")).unwrap_or_default();
+        let name = format!(
+            "jumper-{}-{}",
+            std::process::id(),
+            jumper_data::time::utc_stamp()
+        );
+        self.info.process_source = "tree".into();
+        if cgroup && self.cgroup.is_none() {
+            match OwnCgroup::create(&self.cgroup_root, &own, &name) {
+                Ok(cg) => {
+                    self.info.process_source = cg.source().into();
+                    self.cgroup = Some(cg);
+                }
+                Err(why) => notes.push(format!("process level from the process tree ({why})")),
+            }
+        }
+        let dirs = self.cgroup.as_ref().map(|c| c.dirs().clone());
+        self.sampler
+            .as_ref()
+            .ok_or(MonitorError::Stopped)?
+            .set_scope(adopter, dirs)?;
+        Ok(notes)
+    }
+
+    /// The cgroup made for the command by [`Monitor::contain_process_level`], if any.
+    pub fn process_cgroup(&self) -> Option<&OwnCgroup> {
+        self.cgroup.as_ref()
+    }
+
+    /// Processes of the process level still alive at the last sample, the root excluded (a
+    /// command's or a cell's leftovers: take a sample first, e.g. the cell's end).
+    pub fn leftovers(&self) -> Result<Vec<Leftover>, MonitorError> {
+        let pids = self
+            .sampler
+            .as_ref()
+            .ok_or(MonitorError::Stopped)?
+            .leftovers()?;
+        Ok(pids.into_iter().filter_map(Leftover::of).collect())
     }
 
     /// The sample store (shared with the sampler thread).
@@ -230,6 +294,10 @@ impl Monitor {
     pub fn stop(&mut self) -> MonitorInfo {
         if let Some(s) = self.sampler.take() {
             self.final_stats = s.stop();
+            if let Some(mut cg) = self.cgroup.take() {
+                self.info.process_memory_peak = cg.memory_peak();
+                let _ = cg.remove();
+            }
             self.info.stop_time = Some(jumper_data::time::monotonic_s());
             self.info.wallclock_stop_time = Some(jumper_data::time::wallclock_s());
         }

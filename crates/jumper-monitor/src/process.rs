@@ -62,3 +62,263 @@ pub fn wait_exit_keep_zombie(pid: u32) -> std::io::Result<ChildExit> {
         }
     }
 }
+
+/// The interval the whole workspace accepts: a finite number of seconds greater than 0.
+/// Every place that takes an interval (CLI options, the command language, the service, the
+/// monitor and the sampler) validates through this one function.
+pub fn check_interval(seconds: f64) -> Result<f64, crate::MonitorError> {
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(seconds)
+    } else {
+        Err(crate::MonitorError::BadInterval(seconds))
+    }
+}
+
+/// Parses an interval typed by a user (`"0.5"`) and validates it with [`check_interval`].
+pub fn parse_interval(text: &str) -> Result<f64, crate::MonitorError> {
+    match text.trim().parse::<f64>() {
+        Ok(v) => check_interval(v),
+        Err(_) => Err(crate::MonitorError::BadInterval(f64::NAN)),
+    }
+}
+
+/// The SLURM job this process runs in: `SLURM_JOB_ID` when set and not empty. The one place
+/// jumper reads that variable (the slurm level exists exactly when this is `Some`).
+pub fn slurm_job() -> Option<String> {
+    std::env::var("SLURM_JOB_ID").ok().filter(|s| !s.is_empty())
+}
+
+/// Makes this process a child subreaper (`PR_SET_CHILD_SUBREAPER`): processes of its tree
+/// whose parent exits are reparented to it instead of init, so a monitor that reaps them
+/// (see [`crate::Collector`] with [`crate::CollectorConfig::adopter`]) keeps counting them.
+pub fn become_subreaper() -> std::io::Result<()> {
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER takes one integer argument.
+    let rc = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Whether this process is a child subreaper.
+pub fn is_subreaper() -> bool {
+    let mut v: libc::c_int = 0;
+    // SAFETY: PR_GET_CHILD_SUBREAPER writes one int through the pointer.
+    let rc = unsafe {
+        libc::prctl(
+            libc::PR_GET_CHILD_SUBREAPER,
+            &mut v as *mut libc::c_int,
+            0,
+            0,
+            0,
+        )
+    };
+    rc == 0 && v != 0
+}
+
+/// Reaps child `pid` if it has exited (never blocks); true when it was reaped.
+pub fn reap_if_exited(pid: u32) -> bool {
+    let mut status = 0;
+    // SAFETY: waitpid writes the status into `status`.
+    let rc = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
+    rc == pid as libc::pid_t
+}
+
+/// Reaps every exited child except `keep` (never blocks): the zombies of adopted orphans
+/// that died after the last sample. Returns how many were reaped.
+pub fn reap_exited_children(keep: &[u32]) -> usize {
+    let mut n = 0;
+    for pid in children_of(std::process::id()) {
+        if !keep.contains(&pid) && zombie(pid) && reap_if_exited(pid) {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|t| crate::procfs::parse_stat(pid, &t))
+        .is_some_and(|p| p.state == b'Z')
+}
+
+/// The children of `pid` (a scan of `/proc`: `task/*/children` is not on every kernel).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let Some(child) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let parent = std::fs::read_to_string(e.path().join("stat"))
+            .ok()
+            .and_then(|t| crate::procfs::parse_stat(child, &t))
+            .map(|p| p.ppid);
+        if parent == Some(pid) {
+            out.push(child);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// A process of a monitored tree that was still alive when its command (or cell) ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Leftover {
+    /// Its PID.
+    pub pid: u32,
+    /// Its command line (or `comm` when the command line is empty).
+    pub command: String,
+}
+
+impl Leftover {
+    /// Describes a live process by PID; `None` if it is gone or a zombie.
+    pub fn of(pid: u32) -> Option<Leftover> {
+        if zombie(pid) {
+            return None;
+        }
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let mut command = raw
+            .split(|&b| b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if command.is_empty() {
+            command = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .ok()?
+                .trim()
+                .to_string();
+        }
+        Some(Leftover { pid, command })
+    }
+}
+
+/// One line naming the leftovers ("2 processes of the tree outlived the command: pid 4711
+/// python3 ..., pid 4712 sleep 100"); `what` names what ended ("the command", "cell 3").
+pub fn describe_leftovers(leftovers: &[Leftover], what: &str) -> Option<String> {
+    if leftovers.is_empty() {
+        return None;
+    }
+    let n = leftovers.len();
+    let list = leftovers
+        .iter()
+        .map(|l| {
+            // One line: the command's own newlines and tabs become spaces, long ones are cut.
+            let mut c: String = l
+                .command
+                .chars()
+                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .collect();
+            if c.chars().count() > 80 {
+                c = c.chars().take(77).collect::<String>() + "...";
+            }
+            format!("pid {} {c}", l.pid)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "{n} process{} of the tree outlived {what}: {list}",
+        if n == 1 { "" } else { "es" }
+    ))
+}
+
+/// Ends processes: SIGTERM to each, then SIGKILL to those still alive after `grace`; reaps
+/// the ones that are this process's children. Returns the PIDs that had to be killed.
+pub fn kill_processes(pids: &[u32], grace: std::time::Duration) -> Vec<u32> {
+    for &pid in pids {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+    }
+    let alive = |pid: u32| {
+        reap_if_exited(pid);
+        std::path::Path::new(&format!("/proc/{pid}")).exists() && !zombie(pid)
+    };
+    let deadline = std::time::Instant::now() + grace;
+    while std::time::Instant::now() < deadline && pids.iter().any(|&p| alive(p)) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut killed = Vec::new();
+    for &pid in pids {
+        if alive(pid) {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+            killed.push(pid);
+        }
+    }
+    for &pid in pids {
+        for _ in 0..50 {
+            if reap_if_exited(pid) || !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    killed
+}
+
+/// Makes `cmd`'s process join a cgroup before it executes: after the fork it writes `0`
+/// (itself) into each `cgroup.procs` file, so everything the command ever starts is counted
+/// there. A file that cannot be written makes the spawn fail with that error.
+pub fn join_cgroup_on_exec(cmd: &mut std::process::Command, procs_files: &[std::path::PathBuf]) {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let paths: Vec<std::ffi::CString> = procs_files
+        .iter()
+        .filter_map(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).ok())
+        .collect();
+    // SAFETY: the hook only calls open, write and close (async-signal-safe) on strings
+    // allocated before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            for p in &paths {
+                let fd = libc::open(p.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                let n = libc::write(fd, b"0\n".as_ptr().cast(), 2);
+                let e = std::io::Error::last_os_error();
+                libc::close(fd);
+                if n < 0 {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+static FORWARD_TO: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn forward_signal(sig: libc::c_int) {
+    let pid = FORWARD_TO.load(std::sync::atomic::Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
+
+/// While a command runs in the foreground: Ctrl-C and Ctrl-\ reach it from the terminal
+/// directly, so this process ignores them and survives to write its report; SIGTERM and
+/// SIGHUP sent to this process are passed on to `pid`.
+pub fn forward_signals_to(pid: u32) {
+    FORWARD_TO.store(pid as i32, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: installing dispositions; the handler only calls kill().
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+        let h = forward_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGTERM, h);
+        libc::signal(libc::SIGHUP, h);
+    }
+}

@@ -43,7 +43,7 @@ impl Resources {
             .map(|t| system::parse_meminfo(&t))
             .unwrap_or((0, 0));
         let own_cg = std::fs::read_to_string(proc_root.join("self/cgroup")).unwrap_or_default();
-        let slurm_job = std::env::var("SLURM_JOB_ID").ok().filter(|s| !s.is_empty());
+        let slurm_job = crate::process::slurm_job();
         // SAFETY: getuid cannot fail.
         let uid = unsafe { libc::getuid() };
         let slurm_memory_limit = slurm_job.as_ref().and_then(|job| {

@@ -16,6 +16,8 @@ use crate::MonitorError;
 enum Cmd {
     Sample(SampleKind, Sender<f64>),
     SetRoot(Option<u32>, Sender<()>),
+    SetScope(Option<u32>, Option<crate::cgroup::CgroupDirs>, Sender<()>),
+    Leftovers(Sender<Vec<u32>>),
     Stop,
 }
 
@@ -104,9 +106,7 @@ impl Sampler {
         interval: f64,
         store: SampleStore,
     ) -> Result<Sampler, MonitorError> {
-        if !(interval.is_finite() && interval > 0.0) {
-            return Err(MonitorError::BadInterval(interval));
-        }
+        crate::process::check_interval(interval)?;
         let levels = collector.levels().to_vec();
         let inbox = Arc::new(Inbox::open());
         let thread_inbox = inbox.clone();
@@ -143,6 +143,15 @@ impl Sampler {
                         Some(Cmd::SetRoot(pid, reply)) => {
                             collector.set_root(pid);
                             let _ = reply.send(());
+                            continue;
+                        }
+                        Some(Cmd::SetScope(adopter, cgroup, reply)) => {
+                            collector.set_scope(adopter, cgroup);
+                            let _ = reply.send(());
+                            continue;
+                        }
+                        Some(Cmd::Leftovers(reply)) => {
+                            let _ = reply.send(collector.leftovers());
                             continue;
                         }
                         Some(Cmd::Stop) => break,
@@ -199,6 +208,25 @@ impl Sampler {
     pub fn set_root(&self, pid: Option<u32>) -> Result<(), MonitorError> {
         let (tx, rx) = mpsc::channel();
         self.send(Cmd::SetRoot(pid, tx))?;
+        rx.recv().map_err(|_| MonitorError::Stopped)
+    }
+
+    /// Sets who adopts the tree's orphans and the command's cgroup (see
+    /// [`Collector::set_scope`]).
+    pub fn set_scope(
+        &self,
+        adopter: Option<u32>,
+        cgroup: Option<crate::cgroup::CgroupDirs>,
+    ) -> Result<(), MonitorError> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Cmd::SetScope(adopter, cgroup, tx))?;
+        rx.recv().map_err(|_| MonitorError::Stopped)
+    }
+
+    /// PIDs of the process level alive at the last sample, the root excluded.
+    pub fn leftovers(&self) -> Result<Vec<u32>, MonitorError> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Cmd::Leftovers(tx))?;
         rx.recv().map_err(|_| MonitorError::Stopped)
     }
 

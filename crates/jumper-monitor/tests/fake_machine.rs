@@ -93,6 +93,8 @@ impl FakeMachine {
             sys_block: self.root().join("block"),
             gpu_interval: Duration::from_millis(5),
             user_io_refresh_ticks: 10,
+            adopter: None,
+            process_cgroup: None,
         }
     }
 }
@@ -159,6 +161,56 @@ fn process_tree_keeps_cpu_of_reaped_and_orphaned_children() {
     let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
     assert!((s.cpu_time - 2.1).abs() < 1e-9, "{}", s.cpu_time);
     assert_eq!(s.io.write_bytes, 4096 * 20);
+}
+
+/// A subreaper (pid 50, standing for jumper) adopts an orphan that was never seen alive and
+/// one that was: both are counted once with their zombie's final counters, never again while
+/// the zombie is still listed, and not after it is gone; the adopter itself never counts.
+#[test]
+fn adopted_orphans_are_counted_once_from_their_zombies() {
+    let m = FakeMachine::new();
+    m.process(1, 0, 500, 0, 10, 0);
+    m.process(50, 1, 900, 700, 10, 0); // the adopter: its own and reaped CPU are not ours
+    m.process(100, 50, 100, 0, 256, 0); // root: 1 s
+    m.process(101, 50, 30, 0, 256, 4096); // an orphan already adopted: 0.3 s, 4 KiB
+    m.loadavg(101);
+    let mut cfg = m.config(vec![Level::Process], Some(100));
+    cfg.adopter = Some(50);
+    let mut c = Collector::new(cfg, None).unwrap();
+    let s = level(&sample(&mut c, SampleKind::CellStart), Level::Process);
+    assert_eq!(s.nprocs, 2);
+    assert!((s.cpu_time - 1.3).abs() < 1e-9, "{}", s.cpu_time);
+    // 101 runs on and exits: a zombie with 0.5 s and 8 KiB, folded in once.
+    let zombie = |pid: u32, ticks: u64| {
+        m.w(
+            &format!("{pid}/stat"),
+            &format!(
+                "{pid} (p{pid}) Z 50 1 1 0 -1 0 0 0 0 0 {ticks} 0 0 0 20 0 1 0 {st} 0 0 0\n",
+                st = 1000 + pid
+            ),
+        );
+    };
+    zombie(101, 50);
+    m.w(
+        "101/io",
+        "syscr: 2\nsyscw: 2\nread_bytes: 0\nwrite_bytes: 8192\n",
+    );
+    // 102: forked, orphaned and exited between two ticks (0.2 s), seen only as a zombie.
+    m.process(102, 50, 20, 0, 0, 0);
+    zombie(102, 20);
+    m.loadavg(102);
+    for _ in 0..3 {
+        let s = level(&sample(&mut c, SampleKind::Tick), Level::Process);
+        assert!((s.cpu_time - 1.7).abs() < 1e-9, "{}", s.cpu_time);
+        assert_eq!(s.io.write_bytes, 8192);
+        assert_eq!(s.nprocs, 1, "zombies folded, only the root is a member");
+    }
+    m.kill(101);
+    m.kill(102);
+    m.loadavg(103);
+    let s = level(&sample(&mut c, SampleKind::CellEnd), Level::Process);
+    assert!((s.cpu_time - 1.7).abs() < 1e-9, "{}", s.cpu_time);
+    assert!(c.leftovers().is_empty());
 }
 
 fn c_page() -> u64 {

@@ -154,3 +154,32 @@ fn a_recorded_script_replays_the_run() {
     assert!(stdout(&o).contains("y 4999950000"), "{}", stdout(&o));
     assert!(stdout(&o).contains("Interval: 0.05s"), "{}", stdout(&o));
 }
+
+/// `--levels user` with the default report level (process) is sampled, not refused after the
+/// whole replay; the JSON report is written atomically (no temporary left).
+#[test]
+fn a_report_level_outside_levels_is_sampled() {
+    let d = scratch();
+    let script = write(
+        d.path(),
+        "s.sh",
+        "# %% one\n%perfmonitor_start 0.05\necho hi\n",
+    );
+    let json = d.path().join("r.json");
+    let out = jumper()
+        .args(["replay", "--levels", "user", "--json"])
+        .arg(&json)
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["level"], "process");
+    assert_eq!(v["monitor"]["process_source"], "tree");
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}

@@ -304,7 +304,7 @@ fn interval(command: &'static str, v: &str) -> Result<f64, CommandError> {
         .trim()
         .parse()
         .map_err(|_| bad("expected a number of seconds > 0, e.g. 0.1"))?;
-    if !x.is_finite() || x <= 0.0 {
+    if jumper_monitor::process::check_interval(x).is_err() {
         return Err(bad(
             "the interval must be a number of seconds > 0, e.g. 0.1",
         ));
@@ -323,7 +323,7 @@ fn level(command: &'static str, v: &str) -> Result<Level, CommandError> {
 
 /// The level names a command accepts here: slurm only inside a SLURM job (as JUmPER).
 pub(crate) fn level_names() -> &'static [&'static str] {
-    if std::env::var_os("SLURM_JOB_ID").is_some() {
+    if jumper_monitor::process::slurm_job().is_some() {
         &["process", "user", "system", "slurm"]
     } else {
         &["process", "user", "system"]

@@ -1,0 +1,260 @@
+//! Running a command as one monitored cell, and starting a replay's interpreter: what
+//! `jumper run` and `jumper replay` (and later frontends) need to keep the command's whole
+//! process tree in the process level.
+//!
+//! [`run_command`] makes this process a child subreaper, so orphans of the command (a
+//! `(burner &)` subshell, a double-forked daemon, `nohup`) are reparented here instead of
+//! init and stay in the process level; the sampler takes their final counters from their
+//! zombies and reaps them. Where the host lets jumper create a cgroup (root on cgroup v1,
+//! or v2 with delegation), the command joins a cgroup of its own before it executes, and the
+//! cgroup's CPU total is the process level's (exact, whatever the tree did); the session
+//! records which source was used ([`jumper_data::MonitorInfo::process_source`]). Processes
+//! still alive when the command ends are its [`CommandRun::leftovers`];
+//! [`RunOptions::kill_leftovers`] ends them.
+//!
+//! ```no_run
+//! use jumper_core::run::{run_command, RunOptions};
+//! use jumper_core::PerfmonitorService;
+//!
+//! let mut service = PerfmonitorService::builder().interval(0.1).root_pid(None).build()?;
+//! service.start_monitoring()?;
+//! let argv = vec!["sh".to_string(), "-c".into(), "(sleep 0.2 &); true".into()];
+//! let done = run_command(&mut service, &argv, &RunOptions::default())?;
+//! assert_eq!(done.exit.shell_code(), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::process::Command;
+use std::time::Duration;
+
+use jumper_data::CellStatus;
+use jumper_monitor::process::{self, ChildExit};
+pub use jumper_monitor::process::{kill_processes, Leftover};
+
+use crate::{PerfmonitorService, ServiceError};
+
+/// How [`run_command`] runs its command.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// End the processes of the tree that outlive the command (SIGTERM, then SIGKILL after
+    /// [`RunOptions::grace`]).
+    pub kill_leftovers: bool,
+    /// How long leftovers get between SIGTERM and SIGKILL.
+    pub grace: Duration,
+    /// Forward SIGTERM/SIGHUP to the command and ignore Ctrl-C/Ctrl-\ while it runs (a
+    /// foreground frontend such as the CLI).
+    pub forward_signals: bool,
+    /// Put the command in a cgroup of its own where the host allows it.
+    pub cgroup: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            kill_leftovers: false,
+            grace: Duration::from_millis(500),
+            forward_signals: false,
+            cgroup: true,
+        }
+    }
+}
+
+impl RunOptions {
+    /// Options with leftovers killed or not.
+    pub fn kill_leftovers(mut self, yes: bool) -> Self {
+        self.kill_leftovers = yes;
+        self
+    }
+
+    /// Options with signals forwarded (foreground use) or not.
+    pub fn forward_signals(mut self, yes: bool) -> Self {
+        self.forward_signals = yes;
+        self
+    }
+
+    /// Options with or without a cgroup for the command.
+    pub fn cgroup(mut self, yes: bool) -> Self {
+        self.cgroup = yes;
+        self
+    }
+}
+
+/// What [`run_command`] saw.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CommandRun {
+    /// How the command ended.
+    pub exit: ChildExit,
+    /// Index of its cell.
+    pub cell: usize,
+    /// Processes of its tree still alive when it ended.
+    pub leftovers: Vec<Leftover>,
+    /// Leftovers that had to be killed with SIGKILL (with [`RunOptions::kill_leftovers`]).
+    pub killed: Vec<u32>,
+    /// Notes on what the host did not allow (no cgroup, no subreaper).
+    pub notes: Vec<String>,
+}
+
+impl CommandRun {
+    /// The line naming the leftovers, e.g. "2 processes of the tree outlived the command:
+    /// pid 4711 python3 burn.py, pid 4712 sleep 100".
+    pub fn leftovers_line(&self) -> Option<String> {
+        process::describe_leftovers(&self.leftovers, "the command")
+    }
+}
+
+/// Why a command could not be run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// No command was given.
+    #[error("no command given")]
+    Empty,
+    /// The program does not exist.
+    #[error("{program}: command not found")]
+    NotFound {
+        /// The program.
+        program: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The program exists but cannot be executed.
+    #[error("{program}: {why}")]
+    CannotExecute {
+        /// The program.
+        program: String,
+        /// `permission denied`, or `cannot execute`.
+        why: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Waiting for the command failed.
+    #[error("cannot wait for the command")]
+    Wait(#[source] std::io::Error),
+    /// The service refused (no monitor, a cell already running, ...).
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+/// Runs `argv` as one cell of `service` (starting monitoring if it is not running): the cell
+/// begins before the command starts and ends, with a sample of its final counters, when it
+/// has exited. The command's orphans stay in the process level (see the module docs).
+///
+/// A command that cannot be started ends its cell as failed and is an error. Otherwise the
+/// cell's status is the command's: [`CellStatus::Ok`] for exit status 0, failed with the
+/// exit status as its error otherwise.
+pub fn run_command(
+    service: &mut PerfmonitorService,
+    argv: &[String],
+    opts: &RunOptions,
+) -> Result<CommandRun, RunError> {
+    let program = argv.first().ok_or(RunError::Empty)?.clone();
+    let mut notes = Vec::new();
+    if let Err(e) = process::become_subreaper() {
+        notes.push(format!("orphans of the command are not followed: {e}"));
+    }
+    if !service.is_monitoring() {
+        service.start_monitoring()?;
+    }
+    let mut procs_files = Vec::new();
+    if let Some(m) = service.live_monitor_mut() {
+        notes.extend(
+            m.isolate_process_level(opts.cgroup)
+                .map_err(ServiceError::from)?,
+        );
+        procs_files = m
+            .process_cgroup()
+            .map(|c| c.procs_files())
+            .unwrap_or_default();
+    }
+    let cell = service.begin_cell(&quote_words(argv), Vec::new())?;
+    let mut cmd = Command::new(&program);
+    cmd.args(&argv[1..]);
+    if !procs_files.is_empty() {
+        process::join_cgroup_on_exec(&mut cmd, &procs_files);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(source) => {
+            let why = source.to_string();
+            let _ = service.end_cell(CellStatus::Failed, Some(why));
+            return Err(match source.kind() {
+                std::io::ErrorKind::NotFound => RunError::NotFound { program, source },
+                std::io::ErrorKind::PermissionDenied => RunError::CannotExecute {
+                    program,
+                    why: "permission denied",
+                    source,
+                },
+                _ => RunError::CannotExecute {
+                    program,
+                    why: "cannot execute",
+                    source,
+                },
+            });
+        }
+    };
+    let pid = child.id();
+    if opts.forward_signals {
+        process::forward_signals_to(pid);
+    }
+    service.set_root(Some(pid))?;
+    // Wait without reaping so the last sample still sees the command's final counters.
+    let exit = process::wait_exit_keep_zombie(pid).map_err(RunError::Wait);
+    let exit = match exit {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = service.end_cell(CellStatus::Failed, Some(e.to_string()));
+            return Err(e);
+        }
+    };
+    let (status, error) = if exit.success() {
+        (CellStatus::Ok, None)
+    } else {
+        (CellStatus::Failed, Some(exit.to_string()))
+    };
+    let ended = service.end_cell(status, error);
+    let leftovers = service
+        .monitor()
+        .and_then(|m| m.leftovers().ok())
+        .unwrap_or_default();
+    child.wait().map_err(RunError::Wait)?;
+    ended?;
+    let killed = if opts.kill_leftovers && !leftovers.is_empty() {
+        let pids: Vec<u32> = leftovers.iter().map(|l| l.pid).collect();
+        process::kill_processes(&pids, opts.grace)
+    } else {
+        Vec::new()
+    };
+    process::reap_exited_children(&[]);
+    Ok(CommandRun {
+        exit,
+        cell,
+        leftovers,
+        killed,
+        notes,
+    })
+}
+
+/// The command line as a shell would read it back (the cell's source).
+fn quote_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| crate::command::quote(a))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Starts the interpreter of a replayed script as this process's child, after making this
+/// process a child subreaper so that what the cells leave running stays in the process
+/// level (orphans are adopted by jumper, not init). The process level's source is the tree.
+pub fn spawn_interpreter(
+    interpreter: &jumper_script::Interpreter,
+) -> Result<Box<dyn jumper_script::CellExecutor>, jumper_script::ScriptError> {
+    // Without it the cells still run; their orphans are just not followed.
+    let _ = process::become_subreaper();
+    jumper_script::spawn_executor(interpreter)
+}
