@@ -732,15 +732,26 @@ fn unknown_versions_and_non_sessions_are_refused() {
 }
 
 /// JUmPER 0.4.1 itself imports what we export. Needs `JUMPER_PY_VENV` pointing at a venv
-/// with `jumper-extension==0.4.1` installed; otherwise it says loudly that it was skipped.
+/// with `jumper-extension==0.4.1` installed (`.ci/run` creates it). Without it the test fails
+/// under CI (`CI` set, and not `false` or `0`) with the command that installs it; elsewhere it
+/// says loudly that it was skipped.
 #[test]
 fn jumper_py_imports_our_session() {
-    let Some(venv) = std::env::var_os("JUMPER_PY_VENV") else {
+    let Some(venv) = std::env::var_os("JUMPER_PY_VENV").filter(|v| !v.is_empty()) else {
+        let install = "python3 -m venv target/jumper-py-venv && \
+                       target/jumper-py-venv/bin/pip install jumper-extension==0.4.1, then \
+                       export JUMPER_PY_VENV=$PWD/target/jumper-py-venv (.ci/run does both)";
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !ci,
+            "JUMPER_PY_VENV is not set, so the JUmPER interop test cannot run, and under CI it \
+             must: {install}"
+        );
         // Written past the test harness's capture so that the skip is visible in every run.
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED jumper_py_imports_our_session: set JUMPER_PY_VENV to a venv with \
-             jumper-extension==0.4.1 to check that JUmPER imports our sessions"
+            "SKIPPED jumper_py_imports_our_session: JUMPER_PY_VENV is not set; to check that \
+             JUmPER imports our sessions: {install}"
         );
         return;
     };
