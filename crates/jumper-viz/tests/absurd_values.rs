@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 //! Damaged data (1.79e308, ±inf, NaN, -1e308 in several columns, times no axis can hold)
 //! never hangs a renderer: every format finishes, the absurd values are clamped or left out,
 //! and the figure or page says so.
