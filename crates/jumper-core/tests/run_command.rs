@@ -44,8 +44,12 @@ fn run(cmd: &str, cgroup: bool, kill: bool) -> Ran {
     let run = run_command(&mut service, &argv, &opts).unwrap();
     let truth_cpu = children_cpu() - before;
     service.stop_monitoring().unwrap();
-    let report: Value =
-        serde_json::from_str(&service.report_json(jumper_core::Cells::Last, Level::Process).unwrap()).unwrap();
+    let report: Value = serde_json::from_str(
+        &service
+            .report_json(jumper_core::Cells::Last, Level::Process)
+            .unwrap(),
+    )
+    .unwrap();
     let info = service.monitor_info().unwrap();
     if cgroup && info.process_source != "tree" {
         // The cgroup is gone once monitoring stopped.
