@@ -149,6 +149,16 @@ pub(crate) fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
+/// Writes to standard output; a closed or full stdout is an error, never a panic (`print!`
+/// panics there).
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::Error::new(e).context("cannot write to standard output"))
+}
+
 fn resources(json: bool) -> i32 {
     let service = match jumper_core::PerfmonitorService::builder().build() {
         Ok(s) => s,
@@ -158,13 +168,18 @@ fn resources(json: bool) -> i32 {
         }
     };
     let (r, note) = jumper_core::frontend::machine_resources(&service);
-    if json {
-        println!("{}", jumper_core::frontend::resources_json(&r, &note));
+    let text = if json {
+        format!("{}\n", jumper_core::frontend::resources_json(&r, &note))
+    } else if r.gpus.is_empty() {
+        format!("{}  ({note})\n", r.to_text())
     } else {
-        print!("{}", r.to_text());
-        if r.gpus.is_empty() {
-            println!("  ({note})");
+        r.to_text()
+    };
+    match print_stdout(&text) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("jumper: {}", one_line(&e));
+            exit::JUMPER_FAILED
         }
     }
-    0
 }

@@ -105,10 +105,7 @@ fn open(session: &Path) -> Result<PerfmonitorService> {
 fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
     match output {
         Some(p) => Ok(jumper_core::frontend::write_file(p, text.as_bytes())?),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
+        None => crate::print_stdout(text),
     }
 }
 
@@ -127,11 +124,11 @@ pub fn history(a: HistoryArgs) -> Result<()> {
     match &a.file {
         Some(f) => {
             service.export_cell_history(f)?;
-            print!("{}", Output::info(messages::exported(f)).to_text());
+            crate::print_stdout(&Output::info(messages::exported(f)).to_text())?;
         }
         None => {
             for o in service.execute(jumper_core::Command::ShowCellHistory)? {
-                print!("{}", o.to_text());
+                crate::print_stdout(&o.to_text())?;
             }
         }
     }

@@ -81,14 +81,14 @@ pub fn replay(a: ReplayArgs) -> i32 {
     let interp = match Interpreter::choose(&a.script, &script, a.interpreter.as_deref()) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("jumper: {e}");
+            eprintln!("jumper: {}", jumper_core::one_line(&e));
             return script_exit(&e);
         }
     };
     let mut executor = match jumper_core::run::spawn_interpreter(&interp) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("jumper: {e}");
+            eprintln!("jumper: {}", jumper_core::one_line(&e));
             return script_exit(&e);
         }
     };

@@ -270,6 +270,34 @@ fn an_error_line_says_each_cause_once() {
 }
 
 #[test]
+fn a_full_standard_output_is_one_error_line_not_a_panic() {
+    // `print!` panics when stdout cannot be written (a full disk, a closed pipe).
+    let s = fixtures().join("session.zip");
+    for args in [
+        vec!["report", s.to_str().unwrap(), "--format", "json"],
+        vec!["history", s.to_str().unwrap()],
+        vec!["resources"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("jumper"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(125), "{args:?}: {err}");
+        assert!(
+            err.starts_with("jumper: cannot write to standard output: No space left on device"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn plots_of_a_session_with_absurd_memory_finish_with_a_note() {
     // `jumper plot` spun forever on memory = 1.79e308 (an axis that overflowed to infinity).
     let d = scratch();
