@@ -2,8 +2,9 @@
 
 use clap::Args;
 use jumper_core::frontend;
-use jumper_core::run::{run_command, RunError, RunOptions};
+use jumper_core::run::{run_command, RunOptions};
 use jumper_core::PerfmonitorService;
+use jumper_core::ServiceError;
 
 use crate::exit;
 
@@ -71,8 +72,8 @@ pub fn run(args: RunArgs) -> i32 {
         Err(e) => {
             eprintln!("jumper: {}", jumper_core::one_line(&e));
             return match e {
-                RunError::NotFound { .. } => exit::NOT_FOUND,
-                RunError::CannotExecute { .. } => exit::CANNOT_EXECUTE,
+                ServiceError::CommandNotFound { .. } => exit::NOT_FOUND,
+                ServiceError::CannotExecute { .. } => exit::CANNOT_EXECUTE,
                 _ => exit::JUMPER_FAILED,
             };
         }

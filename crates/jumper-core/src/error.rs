@@ -73,6 +73,32 @@ pub enum ServiceError {
     /// A cell ends, but none is running.
     #[error("no cell is running")]
     NoCellRunning,
+    /// `run_command` without a command.
+    #[error("no command given")]
+    NoCommand,
+    /// The command's program does not exist.
+    #[error("{program}: command not found")]
+    CommandNotFound {
+        /// The program.
+        program: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command's program exists but cannot be executed.
+    #[error("{program}: {why}")]
+    CannotExecute {
+        /// The program.
+        program: String,
+        /// `permission denied`, or `cannot execute`.
+        why: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Waiting for the command failed.
+    #[error("cannot wait for the command")]
+    Wait(#[source] std::io::Error),
     /// A file could not be written.
     #[error("cannot write {}", path.display())]
     Write {

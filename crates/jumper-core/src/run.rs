@@ -104,41 +104,6 @@ impl CommandRun {
     }
 }
 
-/// Why a command could not be run.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// No command was given.
-    #[error("no command given")]
-    Empty,
-    /// The program does not exist.
-    #[error("{program}: command not found")]
-    NotFound {
-        /// The program.
-        program: String,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The program exists but cannot be executed.
-    #[error("{program}: {why}")]
-    CannotExecute {
-        /// The program.
-        program: String,
-        /// `permission denied`, or `cannot execute`.
-        why: &'static str,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Waiting for the command failed.
-    #[error("cannot wait for the command")]
-    Wait(#[source] std::io::Error),
-    /// The service refused (no monitor, a cell already running, ...).
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
 /// Runs `argv` as one cell of `service` (starting monitoring if it is not running): the cell
 /// begins before the command starts and ends, with a sample of its final counters, when it
 /// has exited. The command's orphans stay in the process level (see the module docs).
@@ -150,8 +115,8 @@ pub fn run_command(
     service: &mut PerfmonitorService,
     argv: &[String],
     opts: &RunOptions,
-) -> Result<CommandRun, RunError> {
-    let program = argv.first().ok_or(RunError::Empty)?.clone();
+) -> Result<CommandRun, ServiceError> {
+    let program = argv.first().ok_or(ServiceError::NoCommand)?.clone();
     let mut notes = Vec::new();
     if let Err(e) = process::become_subreaper() {
         notes.push(format!("orphans of the command are not followed: {e}"));
@@ -182,13 +147,13 @@ pub fn run_command(
             let why = source.to_string();
             let _ = service.end_cell(CellStatus::Failed, Some(why));
             return Err(match source.kind() {
-                std::io::ErrorKind::NotFound => RunError::NotFound { program, source },
-                std::io::ErrorKind::PermissionDenied => RunError::CannotExecute {
+                std::io::ErrorKind::NotFound => ServiceError::CommandNotFound { program, source },
+                std::io::ErrorKind::PermissionDenied => ServiceError::CannotExecute {
                     program,
                     why: "permission denied",
                     source,
                 },
-                _ => RunError::CannotExecute {
+                _ => ServiceError::CannotExecute {
                     program,
                     why: "cannot execute",
                     source,
@@ -202,7 +167,7 @@ pub fn run_command(
     }
     service.set_root(Some(pid))?;
     // Wait without reaping so the last sample still sees the command's final counters.
-    let exit = process::wait_exit_keep_zombie(pid).map_err(RunError::Wait);
+    let exit = process::wait_exit_keep_zombie(pid).map_err(ServiceError::Wait);
     let exit = match exit {
         Ok(x) => x,
         Err(e) => {
@@ -222,7 +187,7 @@ pub fn run_command(
         .monitor()
         .and_then(|m| m.leftovers().ok())
         .unwrap_or_default();
-    child.wait().map_err(RunError::Wait)?;
+    child.wait().map_err(ServiceError::Wait)?;
     ended?;
     let killed = if opts.kill_leftovers && !leftovers.is_empty() {
         let pids: Vec<u32> = leftovers.iter().map(|l| l.pid).collect();
