@@ -225,14 +225,16 @@ fn session_directory_has_jumper_py_layout() {
     let perf = std::fs::read_to_string(out_dir.join("perf_process.csv")).unwrap();
     let rows = perf.lines().count() - 1;
     assert!(rows >= 4, "{rows}");
-    // From the cell's start sample (sample_kind 1) to its end sample (2, the last row) every
-    // row lies in cell 0; the sampler's ticks before the command started (how many depends on
-    // how busy the machine is) lie in no cell.
+    // From the cell's start sample (sample_kind 1) to its end sample (2) every row lies in
+    // cell 0; the sampler's ticks before the command started or after it ended (before
+    // monitoring stopped; how many depends on how busy the machine is) lie in no cell.
     let rows: Vec<&str> = perf.lines().skip(1).collect();
     let start = rows.iter().position(|l| l.ends_with(",1,0")).unwrap();
+    let end = rows.iter().position(|l| l.ends_with(",2,0")).unwrap();
+    assert!(start < end, "{perf}");
     assert!(rows[..start].iter().all(|l| l.ends_with(',')), "{perf}");
-    assert!(rows[start..].iter().all(|l| l.ends_with(",0")), "{perf}");
-    assert!(rows.last().unwrap().ends_with(",2,0"), "{perf}");
+    assert!(rows[start..=end].iter().all(|l| l.ends_with(",0")), "{perf}");
+    assert!(rows[end + 1..].iter().all(|l| l.ends_with(',')), "{perf}");
 }
 
 fn usage_error(args: &[&str], needle: &str, code: i32) {
