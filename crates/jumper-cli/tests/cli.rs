@@ -233,7 +233,10 @@ fn session_directory_has_jumper_py_layout() {
     let end = rows.iter().position(|l| l.ends_with(",2,0")).unwrap();
     assert!(start < end, "{perf}");
     assert!(rows[..start].iter().all(|l| l.ends_with(',')), "{perf}");
-    assert!(rows[start..=end].iter().all(|l| l.ends_with(",0")), "{perf}");
+    assert!(
+        rows[start..=end].iter().all(|l| l.ends_with(",0")),
+        "{perf}"
+    );
     assert!(rows[end + 1..].iter().all(|l| l.ends_with(',')), "{perf}");
 }
 
