@@ -22,7 +22,7 @@ use jumper_data::CellStatus;
 use jumper_script::{CellCode, CellExecutor, CellItem, Script};
 
 use crate::command::{command_name, spec_of_line, Command};
-use crate::{OutputSink, PerfmonitorService, ServiceError};
+use crate::{Output, OutputSink, PerfmonitorService, ServiceError};
 
 /// How to replay.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +66,7 @@ pub fn replay(
     opts: &ReplayOptions,
 ) -> Result<ReplaySummary, ServiceError> {
     let mut summary = ReplaySummary::default();
+    let mut named = std::collections::HashSet::new();
     // One-process-per-cell executors have no lasting root: their processes are jumper's
     // children, reaped into jumper's own counters (the sampler itself is excluded).
     service.set_root(executor.root_pid().or(Some(std::process::id())))?;
@@ -140,6 +141,19 @@ pub fn replay(
             CellStatus::Ok
         };
         let rec = service.end_cell(status, failure)?;
+        // Processes the cell started that still run (a server, a `&` job): named once, when
+        // the cell that left them ends.
+        let left: Vec<_> = service
+            .monitor()
+            .and_then(|m| m.leftovers().ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| named.insert(l.pid))
+            .collect();
+        let what = format!("cell {}", rec.cell_index);
+        if let Some(line) = jumper_monitor::process::describe_leftovers(&left, &what) {
+            sink.emit(Output::warning(line));
+        }
         for o in service.after_cell(&rec) {
             sink.emit(o);
         }

@@ -197,3 +197,30 @@ fn a_report_level_outside_levels_is_sampled() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+#[test]
+fn a_process_a_cell_leaves_running_is_named_once_when_that_cell_ends() {
+    let d = scratch();
+    let script = write(
+        d.path(),
+        "bg.sh",
+        "# %% start\n%perfmonitor_start 0.05\nsleep 1.5 &\necho started\n\
+         # %% next\necho next\n\
+         # %% end\nwait\necho waited\n",
+    );
+    let o = jumper().arg("replay").arg(&script).output().unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    let all = format!("{out}{err}");
+    let line = all
+        .lines()
+        .find(|l| l.contains("outlived cell 0"))
+        .unwrap_or_else(|| panic!("no leftover line\n{all}"));
+    assert!(
+        line.contains("1 process of the tree outlived cell 0: pid ") && line.contains("sleep 1.5"),
+        "{line}"
+    );
+    // Still running after cell 1, but already named: not repeated.
+    assert_eq!(all.matches("outlived").count(), 1, "{all}");
+    assert!(out.contains("waited"), "{out}");
+}
