@@ -224,7 +224,7 @@ impl Monitor {
         Ok(notes)
     }
 
-    /// The cgroup made for the command by [`Monitor::contain_process_level`], if any.
+    /// The cgroup made for the command by [`Monitor::isolate_process_level`], if any.
     pub fn process_cgroup(&self) -> Option<&OwnCgroup> {
         self.cgroup.as_ref()
     }
