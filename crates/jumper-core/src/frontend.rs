@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jumper_data::{Level, MonitorInfo};
+use jumper_data::Level;
 use jumper_report::Format;
-use serde_json::Value;
 
 use crate::run::Leftover;
 use crate::PerfmonitorService;
@@ -103,7 +102,7 @@ pub fn write_report_files(
     if files.json.is_none() && files.html.is_none() {
         return w;
     }
-    let report = match service.report(range, level) {
+    let mut report = match service.report(range, level) {
         Ok(r) => r,
         Err(e) => {
             w.errors.push(format!("no report: {}", crate::one_line(&e)));
@@ -111,11 +110,8 @@ pub fn write_report_files(
         }
     };
     if let Some(p) = &files.json {
+        report.leftovers = leftovers.map(<[Leftover]>::to_vec);
         let text = crate::render(&report, Format::Json);
-        let text = match service.monitor_info() {
-            Ok(info) => with_process_fields(&text, &info, leftovers),
-            Err(_) => text,
-        };
         if let Err(e) = write_atomic(p, text.as_bytes()) {
             w.errors.push(e);
         }
@@ -137,55 +133,6 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
 /// place): it appears complete or not at all.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), jumper_data::fsio::WriteError> {
     jumper_data::fsio::write_atomic(path, bytes)
-}
-
-/// Adds the process level's source to the report's `monitor` section and the leftovers at
-/// the top level, keeping the renderer's key order (the `monitor` section is its last).
-pub fn with_process_fields(
-    json: &str,
-    info: &MonitorInfo,
-    leftovers: Option<&[Leftover]>,
-) -> String {
-    let source = Value::from(info.process_source.as_str());
-    let peak = info.process_memory_peak.map(Value::from);
-    let list = leftovers.map(|l| serde_json::to_value(l).unwrap_or(Value::Null));
-    let mut monitor_extra = format!(",\n    \"process_source\": {source}");
-    if let Some(p) = &peak {
-        monitor_extra.push_str(&format!(",\n    \"process_memory_peak_bytes\": {p}"));
-    }
-    let spliced = json.trim_end().strip_suffix("\n  }\n}").map(|body| {
-        let mut s = format!("{body}{monitor_extra}\n  }}");
-        if let Some(l) = &list {
-            let pretty = serde_json::to_string_pretty(l).unwrap_or_else(|_| "[]".into());
-            s.push_str(",\n  \"leftovers\": ");
-            s.push_str(&pretty.replace('\n', "\n  "));
-        }
-        s.push_str("\n}\n");
-        s
-    });
-    if let Some(s) = spliced {
-        if let Ok(v) = serde_json::from_str::<Value>(&s) {
-            if v["monitor"]["process_source"] == source {
-                return s;
-            }
-        }
-    }
-    // Not the shape expected: rebuild it (the keys then come sorted).
-    let Ok(mut v) = serde_json::from_str::<Value>(json) else {
-        return json.to_string();
-    };
-    if let Some(m) = v.get_mut("monitor").and_then(Value::as_object_mut) {
-        m.insert("process_source".into(), source);
-        if let Some(p) = peak {
-            m.insert("process_memory_peak_bytes".into(), p);
-        }
-    }
-    if let (Some(o), Some(l)) = (v.as_object_mut(), list) {
-        o.insert("leftovers".into(), l);
-    }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| json.to_string());
-    s.push('\n');
-    s
 }
 
 /// The machine's resources with its GPUs, and a note when there are none (why).
@@ -232,32 +179,5 @@ mod tests {
             let e = parse_interval(bad).unwrap_err();
             assert!(e.contains(&format!("'{bad}'")), "{e}");
         }
-    }
-
-    #[test]
-    fn process_fields_are_spliced_into_the_monitor_section_in_order() {
-        let json = "{\n  \"schema\": \"jumper.report.v1\",\n  \"monitor\": {\n    \"interval_s\": 0.1\n  }\n}\n";
-        let info = MonitorInfo {
-            process_source: "cgroup v1".into(),
-            process_memory_peak: Some(4096),
-            ..MonitorInfo::default()
-        };
-        let left = [Leftover {
-            pid: 7,
-            command: "sleep 9".into(),
-        }];
-        let s = with_process_fields(json, &info, Some(&left));
-        let v: Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(v["monitor"]["process_source"], "cgroup v1");
-        assert_eq!(v["monitor"]["process_memory_peak_bytes"], 4096);
-        assert_eq!(v["leftovers"][0]["pid"], 7);
-        assert_eq!(v["leftovers"][0]["command"], "sleep 9");
-        // The renderer's order stays: schema first.
-        assert!(s.starts_with("{\n  \"schema\""), "{s}");
-        // Another shape is rebuilt, not broken.
-        let s = with_process_fields("{\"monitor\":{}}", &info, None);
-        let v: Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(v["monitor"]["process_source"], "cgroup v1");
-        assert!(v.get("leftovers").is_none());
     }
 }

@@ -107,3 +107,12 @@ impl MonitorInfo {
         self.memory_limits.get(level.as_str()).copied()
     }
 }
+
+/// A process of a monitored tree that was still alive when its command (or cell) ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Leftover {
+    /// Its PID.
+    pub pid: u32,
+    /// Its command line (or `comm` when the command line is empty).
+    pub command: String,
+}

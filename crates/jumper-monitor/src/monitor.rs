@@ -237,7 +237,10 @@ impl Monitor {
             .as_ref()
             .ok_or(MonitorError::Stopped)?
             .leftovers()?;
-        Ok(pids.into_iter().filter_map(Leftover::of).collect())
+        Ok(pids
+            .into_iter()
+            .filter_map(crate::process::leftover)
+            .collect())
     }
 
     /// The sample store (shared with the sampler thread).

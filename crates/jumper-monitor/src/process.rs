@@ -166,36 +166,27 @@ pub fn children_of(pid: u32) -> Vec<u32> {
     out
 }
 
-/// A process of a monitored tree that was still alive when its command (or cell) ended.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Leftover {
-    /// Its PID.
-    pub pid: u32,
-    /// Its command line (or `comm` when the command line is empty).
-    pub command: String,
-}
+pub use jumper_data::Leftover;
 
-impl Leftover {
-    /// Describes a live process by PID; `None` if it is gone or a zombie.
-    pub fn of(pid: u32) -> Option<Leftover> {
-        if zombie(pid) {
-            return None;
-        }
-        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-        let mut command = raw
-            .split(|&b| b == 0)
-            .filter(|s| !s.is_empty())
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if command.is_empty() {
-            command = std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .ok()?
-                .trim()
-                .to_string();
-        }
-        Some(Leftover { pid, command })
+/// Describes a live process by PID; `None` if it is gone or a zombie.
+pub fn leftover(pid: u32) -> Option<Leftover> {
+    if zombie(pid) {
+        return None;
     }
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let mut command = raw
+        .split(|&b| b == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if command.is_empty() {
+        command = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .ok()?
+            .trim()
+            .to_string();
+    }
+    Some(Leftover { pid, command })
 }
 
 /// One line naming the leftovers ("2 processes of the tree outlived the command: pid 4711

@@ -14,7 +14,7 @@ use crate::ReportError;
 pub const MIB: f64 = 1024.0 * 1024.0;
 
 /// What the sampler says about itself while it measured.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MonitorSummary {
     /// Requested sampling interval in seconds.
     pub interval_s: f64,
@@ -22,6 +22,10 @@ pub struct MonitorSummary {
     pub own_cpu_s: f64,
     /// Ticks that came too late and were skipped.
     pub missed_ticks: u64,
+    /// Where the process level's totals came from: `tree`, `cgroup v1` or `cgroup v2`.
+    pub process_source: String,
+    /// Peak memory of the process level's own cgroup in bytes, when one was used.
+    pub process_memory_peak_bytes: Option<u64>,
 }
 
 /// One GPU over the report's window.
@@ -222,6 +226,9 @@ pub struct Report {
     pub per_cell: Vec<CellSummary>,
     /// The sampler's own figures.
     pub monitor: MonitorSummary,
+    /// Processes of the tree that outlived the command, when a frontend that ran one says so
+    /// (`jumper run`); `None` when nobody asked.
+    pub leftovers: Option<Vec<jumper_data::Leftover>>,
 }
 
 impl Report {
@@ -284,7 +291,10 @@ impl Report {
                 interval_s: info.interval,
                 own_cpu_s: info.own_cpu_s,
                 missed_ticks: info.missed_ticks,
+                process_source: info.process_source.clone(),
+                process_memory_peak_bytes: info.process_memory_peak,
             },
+            leftovers: None,
         })
     }
 
@@ -370,7 +380,9 @@ mod tests {
             MonitorSummary {
                 interval_s: 0.5,
                 own_cpu_s: 0.004,
-                missed_ticks: 1
+                missed_ticks: 1,
+                process_source: "tree".into(),
+                process_memory_peak_bytes: None,
             }
         );
         // memory 2.75 of 2.5 GiB (clamped to 1.0; the start row describes the time

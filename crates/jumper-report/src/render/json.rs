@@ -46,7 +46,9 @@ struct Doc<'a> {
     metrics: Metrics,
     tags: &'a [Tag],
     per_cell: &'a [CellSummary],
-    monitor: MonitorDoc,
+    monitor: MonitorDoc<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leftovers: Option<&'a [jumper_data::Leftover]>,
 }
 
 #[derive(Serialize)]
@@ -131,10 +133,13 @@ struct GpuDoc {
 }
 
 #[derive(Serialize)]
-struct MonitorDoc {
+struct MonitorDoc<'a> {
     interval_s: f64,
     own_cpu_s: f64,
     missed: u64,
+    process_source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process_memory_peak_bytes: Option<u64>,
 }
 
 fn doc(r: &Report) -> Doc<'_> {
@@ -206,7 +211,10 @@ fn doc(r: &Report) -> Doc<'_> {
             interval_s: r.monitor.interval_s,
             own_cpu_s: r.monitor.own_cpu_s,
             missed: r.monitor.missed_ticks,
+            process_source: &r.monitor.process_source,
+            process_memory_peak_bytes: r.monitor.process_memory_peak_bytes,
         },
+        leftovers: r.leftovers.as_deref(),
     }
 }
 
@@ -279,7 +287,33 @@ mod tests {
         assert!(approx(&v["tags"][1]["score"], 0.8));
         assert_eq!(
             v["monitor"],
-            json!({"interval_s": 0.5, "own_cpu_s": 0.004, "missed": 1})
+            json!({"interval_s": 0.5, "own_cpu_s": 0.004, "missed": 1, "process_source": "tree"})
+        );
+        assert!(
+            v.get("leftovers").is_none(),
+            "no frontend said anything of leftovers"
+        );
+    }
+
+    #[test]
+    fn the_process_source_its_peak_and_leftovers_follow_the_monitor_section() {
+        let mut r = cpu_report();
+        r.monitor.process_source = "cgroup v1".into();
+        r.monitor.process_memory_peak_bytes = Some(4096);
+        r.leftovers = Some(vec![jumper_data::Leftover {
+            pid: 7,
+            command: "sleep 9".into(),
+        }]);
+        let text = JsonRenderer::default().render(&r);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["monitor"]["process_source"], "cgroup v1");
+        assert_eq!(v["monitor"]["process_memory_peak_bytes"], 4096);
+        assert_eq!(v["leftovers"], json!([{"pid": 7, "command": "sleep 9"}]));
+        // The contract's order: schema first, the monitor section before the leftovers.
+        assert!(text.starts_with("{\n  \"schema\""), "{text}");
+        assert!(
+            text.find("\"monitor\"") < text.find("\"leftovers\""),
+            "{text}"
         );
     }
 
