@@ -41,4 +41,5 @@
 pub mod connection;
 pub mod kernelspec;
 pub mod random;
+pub mod relay;
 pub mod wire;
