@@ -40,5 +40,6 @@
 
 pub mod connection;
 pub mod kernelspec;
+pub mod notebook;
 pub mod random;
 pub mod wire;

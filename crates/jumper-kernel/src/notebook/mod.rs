@@ -1,0 +1,2 @@
+//! The notebook logic of jumper's kernel: pure functions the relay calls, no sockets.
+pub mod cell;
