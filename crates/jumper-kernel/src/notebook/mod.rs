@@ -1,2 +1,3 @@
 //! The notebook logic of jumper's kernel: pure functions the relay calls, no sockets.
+pub mod bundle;
 pub mod cell;
