@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 pub mod bundle;
 pub mod cell;
-// pub mod complete;
+pub mod complete;
 pub mod dataframe;
 // pub mod kernels;
 
