@@ -16,7 +16,7 @@ pub mod bundle;
 pub mod cell;
 pub mod complete;
 pub mod dataframe;
-// pub mod kernels;
+pub mod kernels;
 
 /// What can go wrong in the notebook logic; each is one line for the user.
 #[derive(Debug, thiserror::Error)]
