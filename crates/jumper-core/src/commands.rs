@@ -404,6 +404,7 @@ pub(crate) fn render_report(report: &Report, format: Format) -> Output {
         Format::Html => Output::Html {
             html: jumper_report::HtmlRenderer::default().render(report),
             text: TextRenderer::default().render(report),
+            json: Some(JsonRenderer::value(report)),
         },
         Format::Json => Output::Text(JsonRenderer::default().render(report)),
         f => Output::Text(f.renderer().render(report)),

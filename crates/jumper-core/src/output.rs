@@ -141,6 +141,9 @@ pub enum Output {
         html: String,
         /// What a terminal shows instead.
         text: String,
+        /// The machine-readable numbers behind it, when there are any: for a report, its
+        /// `jumper.report.v1` document (a notebook puts it in the output's metadata).
+        json: Option<serde_json::Value>,
     },
     /// A table.
     Table {

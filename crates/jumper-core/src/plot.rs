@@ -106,6 +106,7 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
         out.push(Output::Html {
             html,
             text: "interactive dashboard (a terminal cannot show it: add --save dash.html)".into(),
+            json: None,
         });
         return Ok(out);
     }

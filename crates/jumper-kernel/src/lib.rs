@@ -15,11 +15,16 @@
 //! - [`kernelspec`]: the kernels jumper can wrap (Jupyter's data paths, `--kernel-dirs`,
 //!   `JUMPER_KERNEL_PATH`), and installing / removing jumper's own kernelspecs.
 //! - [`random`]: ids, keys and header dates.
+//! - [`notebook`]: what the relay decides, as pure functions: which lines of a cell are
+//!   jumper's ([`notebook::cell`]), jumper-core's outputs as MIME bundles
+//!   ([`notebook::bundle`]), data loaded into the user's kernel ([`notebook::dataframe`]),
+//!   completions ([`notebook::complete`]), `%list_kernels` and `%wrap_kernel`
+//!   ([`notebook::kernels`]).
 //!
 //! Where it sits: readers (jumper-monitor) → data (jumper-data) → report / viz / session /
-//! script → service (jumper-core) → frontends (CLI, **kernel**). The kernel frontend built on
-//! this crate talks to jumper-core only; this crate itself depends on no other jumper crate,
-//! and nothing below the frontends may depend on it.
+//! script → service (jumper-core) → frontends (CLI, **kernel**). The kernel drives jumper-core's
+//! service (and writes data with jumper-data's CSV writers); nothing below the frontends may
+//! depend on it.
 //!
 //! ```
 //! use jumper_kernel::wire::{Message, Session, Signer};
@@ -40,6 +45,7 @@
 
 pub mod connection;
 pub mod kernelspec;
+pub mod notebook;
 pub mod random;
 pub mod relay;
 pub mod wire;

@@ -60,6 +60,15 @@ fn a_notebook_session_with_reports_exports_and_restart() {
     // HTML by default, with a text alternative.
     let outs = s.run_command("%perfmonitor_perfreport --cell 1").unwrap();
     assert!(matches!(&outs[0], Output::Html { html, .. } if html.contains("<table")));
+    // ...and the numbers behind it, for a notebook's output metadata.
+    let Output::Html {
+        json: Some(doc), ..
+    } = &outs[0]
+    else {
+        panic!("no report document: {outs:?}");
+    };
+    assert_eq!(doc["schema"], "jumper.report.v1");
+    assert_eq!(doc["cells"], serde_json::json!([1]));
 
     assert_eq!(
         err(&mut s, "%perfmonitor_perfreport --cell 9:2"),
