@@ -67,6 +67,26 @@ pub enum ServiceError {
     /// `perfmonitor_plot --live`, which jumper's command language does not offer yet.
     #[error("the live view (--live) is not part of jumper's command language yet; use --save dash.html for an interactive view")]
     LiveViewUnavailable,
+    /// A saved state could not be read (missing directory or `state.json`).
+    #[error("cannot read the jumper state {}", path.display())]
+    StateRead {
+        /// The state file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A saved state is damaged or of an unknown version.
+    #[error("the jumper state in {} cannot be resumed: {why}", path.display())]
+    StateInvalid {
+        /// The state directory.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// `resume_state` while monitoring runs.
+    #[error("cannot resume a saved state while monitoring runs: run %perfmonitor_stop first")]
+    ResumeWhileMonitoring,
     /// A cell begins while another one runs.
     #[error("cell {0} is still running; end it before beginning another")]
     CellRunning(usize),

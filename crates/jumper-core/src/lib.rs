@@ -43,6 +43,7 @@ mod plot;
 pub mod replay;
 pub mod run;
 mod service;
+mod state;
 
 pub use command::{Command, CommandError};
 pub use commands::{is_command_only, render};
@@ -52,6 +53,7 @@ pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Seve
 pub use service::{
     AutoReports, CellGuard, Cells, ImportSummary, PerfmonitorService, ServiceBuilder, Settings,
 };
+pub use state::{Resumed, STATE_FILE, STATE_SCHEMA};
 
 pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,

@@ -245,7 +245,7 @@ impl PerfmonitorService {
     /// running interval; nothing is lost.
     ///
     /// After a stop, a new sampler starts and its rows are appended to the earlier ones (both
-    /// use the same monotonic clock). An imported session is detached first: its cells and data
+    /// use the same monotonic clock); so do they after [`resume_state`](Self::resume_state). An imported session is detached first: its cells and data
     /// stay in its files, and the new session's cells start at 0, so time bases never mix.
     pub fn start_monitoring(&mut self) -> Result<&Monitor, ServiceError> {
         if self.is_monitoring() {
@@ -273,11 +273,45 @@ impl PerfmonitorService {
 
     /// Stops monitoring; reports and exports keep working on the data.
     pub fn stop_monitoring(&mut self) -> Result<MonitorInfo, ServiceError> {
+        let resumed = matches!(self.data, Data::Resumed { .. });
         match self.data.live_mut() {
             Some(m) if m.is_running() => Ok(m.stop()),
             Some(_) => Err(ServiceError::NotRunning),
+            None if resumed => Err(ServiceError::NotRunning),
             None => Err(ServiceError::NoMonitor),
         }
+    }
+
+    pub(crate) fn data_ref(&self) -> &Data {
+        &self.data
+    }
+
+    pub(crate) fn recorder_ref(&self) -> Option<&jumper_script::Recorder> {
+        self.recorder.as_ref()
+    }
+
+    pub(crate) fn set_recorder(&mut self, r: Option<jumper_script::Recorder>) {
+        self.recorder = r;
+    }
+
+    pub(crate) fn titles_ref(&self) -> &[String] {
+        &self.titles
+    }
+
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    pub(crate) fn script_interpreter_ref(&self) -> Option<&jumper_script::Interpreter> {
+        self.script_interpreter.as_ref()
+    }
+
+    /// Replaces the history, titles and data at once (a resumed state).
+    pub(crate) fn restore_parts(&mut self, history: CellHistory, titles: Vec<String>, data: Data) {
+        self.history = history;
+        self.titles = titles;
+        self.running_title = None;
+        self.data = data;
     }
 
     /// Changes the sampling interval used by the next start (seconds, > 0).
