@@ -150,6 +150,7 @@ impl ServiceBuilder {
             titles: Vec::new(),
             running_title: None,
             script_interpreter: None,
+            live: None,
         })
     }
 }
@@ -172,6 +173,8 @@ pub struct PerfmonitorService {
     running_title: Option<String>,
     /// The interpreter of the script being replayed (for the `#!` line of recorded scripts).
     script_interpreter: Option<jumper_script::Interpreter>,
+    /// The live plot in force (`perfmonitor_plot --live`).
+    live: Option<crate::live::LivePlot>,
 }
 
 /// Settings of the reports shown after every cell.
@@ -271,15 +274,31 @@ impl PerfmonitorService {
         self.data.live().ok_or(ServiceError::NoMonitor)
     }
 
-    /// Stops monitoring; reports and exports keep working on the data.
+    /// Stops monitoring (and the live plot); reports and exports keep working on the data.
     pub fn stop_monitoring(&mut self) -> Result<MonitorInfo, ServiceError> {
         let resumed = matches!(self.data, Data::Resumed { .. });
         match self.data.live_mut() {
-            Some(m) if m.is_running() => Ok(m.stop()),
+            Some(m) if m.is_running() => {
+                let info = m.stop();
+                self.live = None;
+                Ok(info)
+            }
             Some(_) => Err(ServiceError::NotRunning),
             None if resumed => Err(ServiceError::NotRunning),
             None => Err(ServiceError::NoMonitor),
         }
+    }
+
+    pub(crate) fn live_ref(&self) -> Option<&crate::live::LivePlot> {
+        self.live.as_ref()
+    }
+
+    pub(crate) fn live_take(&mut self) -> Option<crate::live::LivePlot> {
+        self.live.take()
+    }
+
+    pub(crate) fn live_set(&mut self, live: Option<crate::live::LivePlot>) {
+        self.live = live;
     }
 
     pub(crate) fn data_ref(&self) -> &Data {

@@ -7,6 +7,8 @@ use jumper_core::{CellRange, CellStatus, Cells, Gpus, Level, PerfmonitorService,
 
 #[path = "service/commands.rs"]
 mod commands;
+#[path = "service/live.rs"]
+mod live;
 #[path = "service/state.rs"]
 mod state;
 
