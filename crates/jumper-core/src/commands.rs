@@ -162,6 +162,7 @@ impl PerfmonitorService {
     }
 
     fn cmd_stop(&mut self) -> Result<Vec<Output>, ServiceError> {
+        let had_live = self.live_plot().is_some();
         let info = match self.stop_monitoring() {
             Ok(i) => i,
             Err(ServiceError::NoMonitor) => return Err(ServiceError::NeverStarted),
@@ -171,14 +172,21 @@ impl PerfmonitorService {
             (Some(a), Some(b)) => b - a,
             _ => 0.0,
         };
-        Ok(vec![
+        let mut out = vec![
             Output::info(messages::monitor_stopped(ran)),
             Output::info(messages::missed(
                 info.missed_ticks,
                 info.ticks,
                 info.own_cpu_s,
             )),
-        ])
+        ];
+        if had_live {
+            out.push(Output::LivePlot {
+                plot: None,
+                text: "live plot ended (monitoring stopped)".into(),
+            });
+        }
+        Ok(out)
     }
 
     fn cmd_enable_reports(

@@ -64,9 +64,35 @@ pub enum ServiceError {
     /// `end_write_script` without a recording.
     #[error("script recording was not started (use %start_write_script)")]
     NotRecording,
-    /// `perfmonitor_plot --live`, which jumper's command language does not offer yet.
-    #[error("the live view (--live) is not part of jumper's command language yet; use --save dash.html for an interactive view")]
+    /// `perfmonitor_plot --live` on an imported session (JUmPER's message).
+    #[error("live plotting is not available for imported sessions; use regular plotting instead")]
     LiveViewUnavailable,
+    /// `perfmonitor_plot --live` while monitoring does not run.
+    #[error("a live plot needs running monitoring: run %perfmonitor_start first")]
+    LiveNeedsMonitoring,
+    /// A live frame was asked for, but no live plot is in force.
+    #[error("no live plot is running (start one with %perfmonitor_plot --live)")]
+    NoLivePlot,
+    /// A saved state could not be read (missing directory or `state.json`).
+    #[error("cannot read the jumper state {}", path.display())]
+    StateRead {
+        /// The state file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A saved state is damaged or of an unknown version.
+    #[error("the jumper state in {} cannot be resumed: {why}", path.display())]
+    StateInvalid {
+        /// The state directory.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// `resume_state` while monitoring runs.
+    #[error("cannot resume a saved state while monitoring runs: run %perfmonitor_stop first")]
+    ResumeWhileMonitoring,
     /// A cell begins while another one runs.
     #[error("cell {0} is still running; end it before beginning another")]
     CellRunning(usize),

@@ -37,21 +37,27 @@ mod data;
 mod error;
 pub mod frontend;
 mod import;
+mod live;
 pub mod messages;
 mod output;
 mod plot;
 pub mod replay;
 pub mod run;
 mod service;
+mod state;
 
 pub use command::{Command, CommandError};
 pub use commands::{is_command_only, render};
 pub use data::Offline;
 pub use error::{one_line, ServiceError};
+pub use live::{
+    LivePlot, DEFAULT_LIVE_INTERVAL, DEFAULT_LIVE_WINDOW, LIVE_PANEL_HEIGHT, LIVE_WIDTH,
+};
 pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
 pub use service::{
     AutoReports, CellGuard, Cells, ImportSummary, PerfmonitorService, ServiceBuilder, Settings,
 };
+pub use state::{Resumed, STATE_FILE, STATE_SCHEMA};
 
 pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
@@ -66,7 +72,7 @@ pub use jumper_script::{
     CellExecutor, Interpreter, InterpreterKind, Recorded, Script, ScriptError,
 };
 pub use jumper_session::{Exported, SessionError};
-pub use jumper_viz::VizError;
+pub use jumper_viz::{Metric, VizError};
 
 /// GPU backends: the trait, the fake for tests and the device types.
 pub mod gpu {

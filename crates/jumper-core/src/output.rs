@@ -166,6 +166,16 @@ pub enum Output {
         /// The data.
         value: DataValue,
     },
+    /// A live plot started (`plot` is the plot now in force; a notebook frontend shows
+    /// [`PerfmonitorService::render_live_png`](crate::PerfmonitorService::render_live_png)
+    /// frames every [`LivePlot::interval`](crate::LivePlot::interval) seconds) or ended
+    /// (`None`: the frontend stops updating its frames).
+    LivePlot {
+        /// The live plot in force, or `None` when it ended.
+        plot: Option<crate::LivePlot>,
+        /// One line for frontends without live display.
+        text: String,
+    },
     /// A file was written.
     File {
         /// What it is, e.g. `session`.
@@ -211,6 +221,7 @@ impl Output {
                 "[jumper] data '{name}' ready ({} rows; use --file to write it)\n",
                 value.rows()
             ),
+            Output::LivePlot { text, .. } => format!("[jumper] {text}\n"),
             Output::File { what, path } => {
                 format!("[jumper] {what} written to {}\n", path.display())
             }

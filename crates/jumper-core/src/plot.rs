@@ -45,8 +45,9 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
             "jumper draws every figure itself",
         )));
     }
-    if a.live.is_some() {
-        return Err(ServiceError::LiveViewUnavailable);
+    if a.live.is_some() || a.live_off {
+        out.extend(s.cmd_live(a)?);
+        return Ok(out);
     }
     let info = s.monitor_info()?;
     let cells = s.history().cells().to_vec();

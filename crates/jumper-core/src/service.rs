@@ -150,6 +150,7 @@ impl ServiceBuilder {
             titles: Vec::new(),
             running_title: None,
             script_interpreter: None,
+            live: None,
         })
     }
 }
@@ -172,6 +173,8 @@ pub struct PerfmonitorService {
     running_title: Option<String>,
     /// The interpreter of the script being replayed (for the `#!` line of recorded scripts).
     script_interpreter: Option<jumper_script::Interpreter>,
+    /// The live plot in force (`perfmonitor_plot --live`).
+    live: Option<crate::live::LivePlot>,
 }
 
 /// Settings of the reports shown after every cell.
@@ -245,7 +248,7 @@ impl PerfmonitorService {
     /// running interval; nothing is lost.
     ///
     /// After a stop, a new sampler starts and its rows are appended to the earlier ones (both
-    /// use the same monotonic clock). An imported session is detached first: its cells and data
+    /// use the same monotonic clock); so do they after [`resume_state`](Self::resume_state). An imported session is detached first: its cells and data
     /// stay in its files, and the new session's cells start at 0, so time bases never mix.
     pub fn start_monitoring(&mut self) -> Result<&Monitor, ServiceError> {
         if self.is_monitoring() {
@@ -271,13 +274,63 @@ impl PerfmonitorService {
         self.data.live().ok_or(ServiceError::NoMonitor)
     }
 
-    /// Stops monitoring; reports and exports keep working on the data.
+    /// Stops monitoring (and the live plot); reports and exports keep working on the data.
     pub fn stop_monitoring(&mut self) -> Result<MonitorInfo, ServiceError> {
+        let resumed = matches!(self.data, Data::Resumed { .. });
         match self.data.live_mut() {
-            Some(m) if m.is_running() => Ok(m.stop()),
+            Some(m) if m.is_running() => {
+                let info = m.stop();
+                self.live = None;
+                Ok(info)
+            }
             Some(_) => Err(ServiceError::NotRunning),
+            None if resumed => Err(ServiceError::NotRunning),
             None => Err(ServiceError::NoMonitor),
         }
+    }
+
+    pub(crate) fn live_ref(&self) -> Option<&crate::live::LivePlot> {
+        self.live.as_ref()
+    }
+
+    pub(crate) fn live_take(&mut self) -> Option<crate::live::LivePlot> {
+        self.live.take()
+    }
+
+    pub(crate) fn live_set(&mut self, live: Option<crate::live::LivePlot>) {
+        self.live = live;
+    }
+
+    pub(crate) fn data_ref(&self) -> &Data {
+        &self.data
+    }
+
+    pub(crate) fn recorder_ref(&self) -> Option<&jumper_script::Recorder> {
+        self.recorder.as_ref()
+    }
+
+    pub(crate) fn set_recorder(&mut self, r: Option<jumper_script::Recorder>) {
+        self.recorder = r;
+    }
+
+    pub(crate) fn titles_ref(&self) -> &[String] {
+        &self.titles
+    }
+
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    pub(crate) fn script_interpreter_ref(&self) -> Option<&jumper_script::Interpreter> {
+        self.script_interpreter.as_ref()
+    }
+
+    /// Replaces the history, titles and data at once (a resumed state).
+    pub(crate) fn restore_parts(&mut self, history: CellHistory, titles: Vec<String>, data: Data) {
+        self.history = history;
+        self.titles = titles;
+        self.running_title = None;
+        self.data = data;
     }
 
     /// Changes the sampling interval used by the next start (seconds, > 0).

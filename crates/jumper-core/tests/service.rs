@@ -7,6 +7,10 @@ use jumper_core::{CellRange, CellStatus, Cells, Gpus, Level, PerfmonitorService,
 
 #[path = "service/commands.rs"]
 mod commands;
+#[path = "service/live.rs"]
+mod live;
+#[path = "service/state.rs"]
+mod state;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/jumper-py-0.4.1")

@@ -94,6 +94,16 @@ impl Recorder {
         &self.path
     }
 
+    /// The commands of the restore cell, as given to [`Recorder::start`].
+    pub fn restore_commands(&self) -> &[String] {
+        &self.restore
+    }
+
+    /// The `(title, source)` of each cell recorded so far.
+    pub fn cells(&self) -> &[(String, String)] {
+        &self.cells
+    }
+
     /// How many cells were recorded so far.
     pub fn len(&self) -> usize {
         self.cells.len()

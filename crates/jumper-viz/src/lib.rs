@@ -26,5 +26,5 @@ mod sanitize;
 
 pub use catalog::{resolve_metrics, Metric};
 pub use error::VizError;
-pub use plot::{plot, Figure, PlotSpec, PlotSummary};
+pub use plot::{plot, plot_window, Figure, PlotSpec, PlotSummary};
 pub use sanitize::MAX_MAGNITUDE;

@@ -28,7 +28,7 @@ pub struct Completions {
 /// - After an option that takes a level or format: its values (`--level ` → `process`, ...).
 /// - An empty word after the command: its options.
 ///
-/// Options kept only for JUmPER's scripts (`--pickle`, `--backend`, `--live`) and flags
+/// Options kept only for JUmPER's scripts (`--pickle`, `--backend`) and flags
 /// already given are not offered.
 ///
 /// ```

@@ -126,6 +126,25 @@ mod tests {
         };
         assert_eq!(a.live, Some(vec![]));
         assert_eq!(a.level, Some(Level::User));
+        assert!(!a.live_off);
+        // jumper's additions: --interval and --live off.
+        let Command::Plot(a) = p("%perfmonitor_plot --live --metrics cpu,memory --interval 0.5")
+        else {
+            panic!("not a plot")
+        };
+        assert_eq!(
+            (a.live, a.interval, a.metrics.as_deref(), a.live_off),
+            (Some(vec![]), Some(0.5), Some("cpu,memory"), false)
+        );
+        let Command::Plot(a) = p("%perfmonitor_plot --live off") else {
+            panic!("not a plot")
+        };
+        assert!(a.live_off);
+        assert_eq!(a.live, Some(vec![]));
+        assert!(e("%perfmonitor_plot --live off 2").contains("invalid --live value 'off'"));
+        assert!(
+            e("%perfmonitor_plot --live --interval 0").contains("must be a number of seconds > 0")
+        );
     }
 
     #[test]
@@ -290,7 +309,8 @@ mod tests {
         }
         assert!(h.contains("%cell_history"));
         assert!(h.contains("monitoring level (default: process)"), "{h}");
-        for hidden in ["--pickle", "--backend", "--live"] {
+        assert!(h.contains("--live off ends it"), "{h}");
+        for hidden in ["--pickle", "--backend"] {
             assert!(!h.contains(hidden), "{hidden}");
         }
         assert!(!h.contains("  slurm "));

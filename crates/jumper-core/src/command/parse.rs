@@ -88,19 +88,38 @@ impl Args {
         })
     }
 
-    /// All values of a `nargs="*"` option, each seconds > 0.
+    /// Whether the last use of a `nargs="*"` option is exactly `off` (`--live off`).
+    pub(crate) fn live_off(&self, name: &str) -> bool {
+        self.opts
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .is_some_and(|(_, v)| v.len() == 1 && v[0].eq_ignore_ascii_case("off"))
+    }
+
+    /// One value of seconds > 0.
+    pub(crate) fn seconds(&self, name: &str) -> Result<Option<f64>, CommandError> {
+        self.raw(name)
+            .map(|v| interval(self.command(), v))
+            .transpose()
+    }
+
+    /// All values of a `nargs="*"` option, each seconds > 0 (`--live off`: none).
     pub(crate) fn seconds_list(&self, name: &str) -> Result<Option<Vec<f64>>, CommandError> {
         let c = self.command();
         let Some((_, vs)) = self.opts.iter().rev().find(|(n, _)| *n == name) else {
             return Ok(None);
         };
+        if self.live_off(name) {
+            return Ok(Some(Vec::new()));
+        }
         vs.iter()
             .map(|v| {
                 interval(c, v).map_err(|_| CommandError::InvalidValue {
                     command: c,
                     what: "--live value",
                     value: v.clone(),
-                    why: "expected seconds > 0: --live [INTERVAL [WINDOW]]".into(),
+                    why: "expected seconds > 0: --live [INTERVAL [WINDOW]], or --live off".into(),
                 })
             })
             .collect::<Result<Vec<_>, _>>()

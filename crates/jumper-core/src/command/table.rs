@@ -337,10 +337,19 @@ pub const PLOT: CommandSpec = CommandSpec {
             None,
             "accepted for JUmPER scripts; ignored",
         )),
-        hidden(OptSpec {
+        OptSpec {
             arg: ArgKind::Values(ValueKind::Seconds),
-            ..flag("live", "the live view: --live [INTERVAL [WINDOW]]")
-        }),
+            ..flag(
+                "live",
+                "a live plot in a notebook: --live [INTERVAL [WINDOW]] (default 2 s, 120 s); --live off ends it",
+            )
+        },
+        value(
+            "interval",
+            ValueKind::Seconds,
+            None,
+            "seconds between live plot frames (overrides INTERVAL of --live)",
+        ),
         flag("show-idle", "keep idle time between cells on the time axis"),
     ],
     ..command(
@@ -356,6 +365,8 @@ pub const PLOT: CommandSpec = CommandSpec {
                 pickle: a.path("pickle"),
                 backend: a.string("backend"),
                 live: a.seconds_list("live")?,
+                live_off: a.live_off("live"),
+                interval: a.seconds("interval")?,
                 show_idle: a.flag("show-idle"),
             }))
         },

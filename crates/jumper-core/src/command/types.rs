@@ -38,8 +38,12 @@ pub struct PlotArgs {
     pub pickle: Option<PathBuf>,
     /// `--backend B`: accepted for JUmPER's scripts; jumper has one renderer.
     pub backend: Option<String>,
-    /// `--live [INTERVAL [WINDOW]]`: the live view (values as given).
+    /// `--live [INTERVAL [WINDOW]]`: the live view (values as given; empty for `--live off`).
     pub live: Option<Vec<f64>>,
+    /// `--live off` (jumper's addition): end the live plot.
+    pub live_off: bool,
+    /// `--interval S` (jumper's addition): seconds between live plot frames.
+    pub interval: Option<f64>,
     /// `--show-idle` (jumper's addition): keep idle time between cells on the time axis.
     pub show_idle: bool,
 }

@@ -176,17 +176,9 @@ impl Figure {
     }
 }
 
-/// Prepares a plot of `frame`'s level over cells of `cells` (every completed cell of the
-/// history, in order; `spec.range` selects among them).
-///
-/// Errors: an unknown or out-of-bounds range, no cells, GPU metrics without GPUs, a size out
-/// of range, or no sample in the selected cells (`no samples in cells 3-5 at level user`).
-pub fn plot(
-    frame: &PerfFrame,
-    cells: &[CellRecord],
-    info: &MonitorInfo,
-    spec: &PlotSpec,
-) -> Result<Figure, VizError> {
+/// The panels of `spec` (the defaults when empty), checked against the image size and the
+/// frame's GPUs.
+fn checked_metrics(frame: &PerfFrame, spec: &PlotSpec) -> Result<Vec<Metric>, VizError> {
     let metrics = if spec.metrics.is_empty() {
         default_metrics(frame.num_gpus)
     } else {
@@ -218,6 +210,50 @@ pub fn plot(
             });
         }
     }
+    Ok(metrics)
+}
+
+/// Prepares a live plot: every sample of `frame` in the time `window` (monotonic seconds),
+/// idle time included, with the cells of `cells` that overlap it shaded (clipped to it; pass a
+/// running cell with its end set to now). x is seconds since the window's start. `spec`'s
+/// metrics and sizes apply; its range and idle setting do not.
+///
+/// Errors as [`plot`], and [`VizError::NoSamples`] when no sample lies in the window.
+pub fn plot_window(
+    frame: &PerfFrame,
+    cells: &[CellRecord],
+    info: &MonitorInfo,
+    spec: &PlotSpec,
+    window: jumper_data::Window,
+) -> Result<Figure, VizError> {
+    let metrics = checked_metrics(frame, spec)?;
+    let tl = timeline::Timeline::window(frame, cells, window);
+    if tl.rows.is_empty() {
+        return Err(VizError::NoSamples {
+            cells: format!("the last {:.0} s", window.end - window.start),
+            level: frame.level,
+        });
+    }
+    let shown: Vec<usize> = tl.spans.iter().map(|s| s.cell_index).collect();
+    let x_label = format!(
+        "Time (s) in the last {:.0} s, idle included",
+        window.end - window.start
+    );
+    Ok(build(frame, info, spec, metrics, tl, shown, x_label, true))
+}
+
+/// Prepares a plot of `frame`'s level over cells of `cells` (every completed cell of the
+/// history, in order; `spec.range` selects among them).
+///
+/// Errors: an unknown or out-of-bounds range, no cells, GPU metrics without GPUs, a size out
+/// of range, or no sample in the selected cells (`no samples in cells 3-5 at level user`).
+pub fn plot(
+    frame: &PerfFrame,
+    cells: &[CellRecord],
+    info: &MonitorInfo,
+    spec: &PlotSpec,
+) -> Result<Figure, VizError> {
+    let metrics = checked_metrics(frame, spec)?;
     let selected = select_cells(cells, spec.range.as_ref(), info.interval)?;
     if let Some(c) = selected
         .iter()
@@ -237,6 +273,39 @@ pub fn plot(
         });
     }
 
+    let x_label = if spec.show_idle {
+        format!(
+            "Time since cell #{} started (s)",
+            selected.first().map_or(0, |c| c.cell_index)
+        )
+    } else {
+        "Time in the selected cells, idle hidden (s)".to_string()
+    };
+    let shown = selected.iter().map(|c| c.cell_index).collect();
+    Ok(build(
+        frame,
+        info,
+        spec,
+        metrics,
+        tl,
+        shown,
+        x_label,
+        spec.show_idle,
+    ))
+}
+
+/// Draws the panels of a laid-out timeline.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    frame: &PerfFrame,
+    info: &MonitorInfo,
+    spec: &PlotSpec,
+    metrics: Vec<Metric>,
+    tl: timeline::Timeline,
+    shown: Vec<usize>,
+    x_label: String,
+    show_idle: bool,
+) -> Figure {
     // A selection of zero-length cells still needs an axis to draw on.
     let x_end = if tl.x_end > 0.0 {
         tl.x_end
@@ -251,7 +320,7 @@ pub fn plot(
         .first()
         .map_or(1, |a| a.right.saturating_sub(a.left) as usize);
 
-    let suffix = if spec.show_idle { "" } else { " (no idle)" };
+    let suffix = if show_idle { "" } else { " (no idle)" };
     let rows: Vec<&jumper_data::PerfRow> = tl.rows.iter().map(|&i| &frame.rows[i]).collect();
     let mut notes = Vec::new();
     let mut panels: Vec<Panel> = Vec::with_capacity(metrics.len());
@@ -288,14 +357,6 @@ pub fn plot(
         });
     }
 
-    let x_label = if spec.show_idle {
-        format!(
-            "Time since cell #{} started (s)",
-            selected.first().map_or(0, |c| c.cell_index)
-        )
-    } else {
-        "Time in the selected cells, idle hidden (s)".to_string()
-    };
     let summary = PlotSummary {
         level: frame.level,
         panels: metrics,
@@ -306,11 +367,11 @@ pub fn plot(
         plot_areas,
         x_range,
         x_label,
-        show_idle: spec.show_idle,
-        cells: selected.iter().map(|c| c.cell_index).collect(),
+        show_idle,
+        cells: shown,
         spans: tl.spans,
         samples: tl.rows.len(),
         notes,
     };
-    Ok(Figure { panels, summary })
+    Figure { panels, summary }
 }

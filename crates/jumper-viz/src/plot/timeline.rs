@@ -67,6 +67,33 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
+    /// Every sample in `w` at its seconds since `w.start`, and the cells overlapping `w`,
+    /// clipped to it.
+    pub fn window(frame: &PerfFrame, cells: &[CellRecord], w: Window) -> Timeline {
+        let base = frame.rows.partition_point(|r| r.time < w.start);
+        let (rows, xs) = frame
+            .rows_in(w)
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (base + i, r.time - w.start))
+            .unzip();
+        let spans = cells
+            .iter()
+            .filter(|c| c.end_time >= w.start && c.start_time <= w.end)
+            .map(|c| CellSpan {
+                cell_index: c.cell_index,
+                x_start: c.start_time.max(w.start) - w.start,
+                x_end: c.end_time.min(w.end) - w.start,
+            })
+            .collect();
+        Timeline {
+            rows,
+            xs,
+            spans,
+            x_end: (w.end - w.start).max(0.0),
+        }
+    }
+
     /// Lays the selected cells out on the x axis.
     ///
     /// `show_idle = false`: only samples inside the cells, the cells end to end from 0. A
@@ -221,6 +248,26 @@ mod tests {
         assert_eq!(t.xs.last(), Some(&10.0));
         assert_eq!(t.x_end, 10.0);
         assert_eq!(t.spans[1].x_start, 9.0);
+    }
+
+    #[test]
+    fn a_window_keeps_idle_time_and_clips_cells() {
+        let f = frame(&(0..=12).map(f64::from).collect::<Vec<_>>());
+        let cells = [cell(4, 1.0, 3.0), cell(5, 5.0, 11.0), cell(6, 11.5, 12.0)];
+        let t = Timeline::window(
+            &f,
+            &cells,
+            Window {
+                start: 6.0,
+                end: 11.2,
+            },
+        );
+        assert_eq!(t.rows, [6, 7, 8, 9, 10, 11]);
+        assert_eq!(t.xs[0], 0.0);
+        assert!((t.x_end - 5.2).abs() < 1e-9);
+        assert_eq!(t.spans.len(), 1);
+        assert_eq!((t.spans[0].cell_index, t.spans[0].x_start), (5, 0.0));
+        assert!((t.spans[0].x_end - 5.0).abs() < 1e-9);
     }
 
     #[test]
