@@ -4,6 +4,7 @@
 //! what the service reports. Exit codes are in [`exit`].
 
 mod exit;
+mod kernel;
 mod offline;
 mod replay;
 mod run;
@@ -36,6 +37,12 @@ enum Command {
     History(offline::HistoryArgs),
     /// Export a session's perf data (and cell history) as CSV or JSON.
     Export(offline::ExportArgs),
+    /// jumper as a Jupyter kernel: install, list and uninstall kernelspecs that wrap an
+    /// existing kernel (python3, ir, julia, ...) and measure every cell.
+    Kernel {
+        #[command(subcommand)]
+        command: kernel::KernelCommand,
+    },
     /// Show the hardware: CPUs, affinity, memory and its limits, GPUs.
     Resources {
         /// Print JSON instead of text.
@@ -82,6 +89,7 @@ fn main() -> ExitCode {
         Command::Plot(args) => offline_status(offline::plot(args)),
         Command::History(args) => offline_status(offline::history(args)),
         Command::Export(args) => offline_status(offline::export(args)),
+        Command::Kernel { command } => kernel::kernel(command),
         Command::Resources { json } => resources(json),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

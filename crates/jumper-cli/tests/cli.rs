@@ -350,6 +350,8 @@ fn resources_shows_the_hardware() {
     );
 }
 
+#[path = "cli/kernel.rs"]
+mod kernel;
 #[path = "cli/offline.rs"]
 mod offline;
 #[path = "cli/replay.rs"]

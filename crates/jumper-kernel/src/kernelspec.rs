@@ -226,6 +226,12 @@ pub enum KernelSpecError {
         /// The path.
         path: PathBuf,
     },
+    /// A `--kernel-dirs` directory for a kernelspec's argv is not absolute.
+    #[error("the kernel directory {} is not absolute", path.display())]
+    RelativeKernelDir {
+        /// The directory.
+        path: PathBuf,
+    },
     /// Asked to wrap a kernel that is itself a jumper kernel.
     #[error(
         "kernel {name:?} is already a jumper kernel (it wraps {wraps:?}); wrap {wraps:?} instead"
@@ -235,6 +241,14 @@ pub enum KernelSpecError {
         name: String,
         /// What it wraps.
         wraps: String,
+    },
+    /// A jumper kernel would get the name of the kernel it wraps.
+    #[error(
+        "a jumper kernel named {name:?} would hide the kernel it wraps; choose another --name"
+    )]
+    HidesWrapped {
+        /// The name.
+        name: String,
     },
     /// Installing would overwrite a kernelspec that is not jumper's.
     #[error("{} holds a kernelspec that is not jumper's; choose another --name", path.display())]

@@ -62,6 +62,7 @@ pub struct Install<'a> {
     name: Option<String>,
     display_name: Option<String>,
     location: InstallLocation,
+    kernel_dirs: Vec<PathBuf>,
 }
 
 impl<'a> Install<'a> {
@@ -75,6 +76,7 @@ impl<'a> Install<'a> {
             name: None,
             display_name: None,
             location: InstallLocation::User,
+            kernel_dirs: Vec::new(),
         }
     }
 
@@ -96,6 +98,14 @@ impl<'a> Install<'a> {
         self
     }
 
+    /// Directories outside Jupyter's data path where `kernel run` must look for the wrapped
+    /// kernel (the `--kernel-dirs` it was found through): each becomes `--kernel-dirs DIR` in
+    /// the argv, before `-f`. They must be absolute, as the kernel starts in any directory.
+    pub fn kernel_dirs(mut self, dirs: Vec<PathBuf>) -> Self {
+        self.kernel_dirs = dirs;
+        self
+    }
+
     /// The kernelspec this install writes, without writing anything.
     pub fn spec(&self) -> Result<KernelSpec, KernelSpecError> {
         if !self.jumper_binary.is_absolute() {
@@ -109,6 +119,9 @@ impl<'a> Install<'a> {
                 wraps: wraps.to_string(),
             });
         }
+        if let Some(dir) = self.kernel_dirs.iter().find(|d| !d.is_absolute()) {
+            return Err(KernelSpecError::RelativeKernelDir { path: dir.clone() });
+        }
         let w = &self.wrapped;
         let mut metadata = Map::new();
         // The relay passes debug messages through, so the wrapped kernel's debugger works.
@@ -116,16 +129,20 @@ impl<'a> Install<'a> {
             metadata.insert("debugger".into(), d.clone());
         }
         metadata.insert("jumper".into(), json!({ "wrapped_kernel": w.name }));
+        let mut argv = vec![
+            self.jumper_binary.to_string_lossy().into_owned(),
+            "kernel".into(),
+            "run".into(),
+            "--wrap".into(),
+            w.name.clone(),
+        ];
+        for dir in &self.kernel_dirs {
+            argv.push("--kernel-dirs".into());
+            argv.push(dir.to_string_lossy().into_owned());
+        }
+        argv.extend(["-f".into(), "{connection_file}".into()]);
         Ok(KernelSpec {
-            argv: vec![
-                self.jumper_binary.to_string_lossy().into_owned(),
-                "kernel".into(),
-                "run".into(),
-                "--wrap".into(),
-                w.name.clone(),
-                "-f".into(),
-                "{connection_file}".into(),
-            ],
+            argv,
             display_name: self
                 .display_name
                 .clone()
@@ -146,7 +163,12 @@ impl<'a> Install<'a> {
         if !is_valid_kernel_name(&name) {
             return Err(KernelSpecError::InvalidName { name });
         }
-        Ok(name.to_lowercase())
+        let name = name.to_lowercase();
+        // `kernel run --wrap NAME` would then find the jumper kernel itself, or nothing.
+        if name == self.wrapped.name {
+            return Err(KernelSpecError::HidesWrapped { name });
+        }
+        Ok(name)
     }
 
     /// Writes `kernel.json` and the wrapped kernel's logos into `<location>/kernels/<name>/`,
@@ -400,6 +422,44 @@ mod tests {
     }
 
     #[test]
+    fn kernel_dirs_go_into_the_argv_before_the_connection_file() {
+        let t = fake_tree();
+        let cat = KernelSearch::from_dirs(vec![t.path().join("site/kernels")]).discover();
+        let julia = cat.resolve("julia-1.10").unwrap();
+        let site = t.path().join("site/kernels");
+        let got = Install::new(julia, bin())
+            .kernel_dirs(vec![site.clone(), PathBuf::from("/other")])
+            .location(InstallLocation::Prefix(t.path().join("p")))
+            .run(&Environment::empty())
+            .unwrap();
+        let site = site.to_string_lossy().into_owned();
+        assert_eq!(
+            got.spec.argv,
+            [
+                "/opt/jumper/bin/jumper",
+                "kernel",
+                "run",
+                "--wrap",
+                "julia-1.10",
+                "--kernel-dirs",
+                site.as_str(),
+                "--kernel-dirs",
+                "/other",
+                "-f",
+                "{connection_file}"
+            ]
+        );
+        let e = Install::new(julia, bin())
+            .kernel_dirs(vec![PathBuf::from("site/kernels")])
+            .spec()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the kernel directory site/kernels is not absolute"
+        );
+    }
+
+    #[test]
     fn bad_requests() {
         let t = fake_tree();
         let cat =
@@ -441,6 +501,17 @@ mod tests {
             .join("p")
             .join("share/jupyter/kernels/jumper-jumper-python3")
             .exists());
+        // A jumper kernel named like the kernel it wraps would hide it from `kernel run`.
+        let e = Install::new(py, bin())
+            .name("Python3")
+            .location(InstallLocation::Prefix(t.path().join("p")))
+            .run(&env)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a jumper kernel named \"python3\" would hide the kernel it wraps; choose another --name"
+        );
+        assert!(!t.path().join("p/share/jupyter/kernels/python3").exists());
     }
 
     #[test]
