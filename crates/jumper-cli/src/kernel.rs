@@ -41,6 +41,23 @@ pub(crate) enum KernelCommand {
     /// Remove a jumper kernelspec (the first of that name on the search path). Kernelspecs
     /// that are not jumper's are refused: remove those with `jupyter kernelspec remove`.
     Uninstall(UninstallArgs),
+    /// Run the kernel (what an installed kernelspec starts): relay the frontend behind
+    /// CONNECTION_FILE to the wrapped kernel, monitor it from outside and run jumper's
+    /// commands. Bad input (a missing connection file, an unknown kernel) exits 2.
+    Run(RunArgs),
+}
+
+/// Options of `jumper kernel run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The kernel to wrap (a kernelspec name, as `jumper kernel list` shows).
+    #[arg(long, value_name = "KERNEL", default_value = "python3")]
+    wrap: String,
+    /// The connection file the frontend wrote.
+    #[arg(short = 'f', long = "connection-file", value_name = "CONNECTION_FILE")]
+    connection_file: PathBuf,
+    #[command(flatten)]
+    dirs: KernelDirs,
 }
 
 /// Extra places to look for kernels (shared by the `kernel` commands).
@@ -118,6 +135,7 @@ pub(crate) struct UninstallArgs {
 pub(crate) fn kernel(command: KernelCommand) -> i32 {
     let env = Environment::from_process();
     let r = match command {
+        KernelCommand::Run(a) => return run(a),
         KernelCommand::Install(a) => install(a, &env),
         KernelCommand::List(a) => list(a, &env),
         KernelCommand::Uninstall(a) => remove(a, &env),
@@ -355,4 +373,23 @@ fn remove(a: UninstallArgs, env: &Environment) -> Result<(), Failure> {
 /// as given when there is no working directory.
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `jumper kernel run`: errors before the frontend's sockets are up end the process with one
+/// line (exit 2 for bad input, 125 when jumper fails); later ones are shown in the notebook.
+fn run(a: RunArgs) -> i32 {
+    let dirs: Vec<PathBuf> = a.dirs.dirs.iter().map(|d| absolute(d)).collect();
+    let opts =
+        jumper_kernel::relay::KernelOptions::new(&a.connection_file, &a.wrap).kernel_dirs(dirs);
+    match jumper_kernel::relay::run(&opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("jumper: {e}");
+            if e.is_usage() {
+                exit::USAGE
+            } else {
+                exit::JUMPER_FAILED
+            }
+        }
+    }
 }

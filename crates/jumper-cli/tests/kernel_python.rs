@@ -107,18 +107,9 @@ fn kernel_suite_passes() {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_jumper");
-    // Until `jumper kernel` exists the suite runs against ipykernel and IRkernel directly,
-    // which proves the harness; its jumper-only tests are then skipped by the suite itself.
-    let (jumper, args): (Option<&str>, &[&str]) = if has_kernel_command(bin) {
-        (Some(bin), &["jumper-python3", "-q", "-rA"])
-    } else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE kernel_suite_passes: {bin} has no `kernel` command yet; running tests/kernel \
-             against python3 and ir directly, jumper-only tests skipped"
-        );
-        (None, &["python3", "-q", "-rA"])
-    };
+    // The suite against jumper wrapping ipykernel (jumper-python3) and IRkernel (jumper-ir).
+    assert!(has_kernel_command(bin), "{bin} has no `kernel` command");
+    let (jumper, args): (Option<&str>, &[&str]) = (Some(bin), &["jumper-python3", "-q", "-rA"]);
     let (ok, out) = run_suite(&venv, jumper, args);
     let _ = writeln!(std::io::stderr(), "{out}");
     assert!(ok, "tests/kernel failed:\n{out}");

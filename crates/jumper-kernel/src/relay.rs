@@ -16,11 +16,7 @@ mod completion;
 mod core;
 mod extras;
 mod handle;
-mod interim;
-mod plan;
 mod sockets;
-
-use interim as notebook;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -37,8 +33,8 @@ use crate::kernelspec::{
 };
 use crate::wire::{Message, Session, Signer, WireError};
 
+use crate::notebook::{self, cell::CellPlan, cell::JumperLine, cell::LineKind};
 pub use child::SpawnError;
-use plan::{CellPlan, JumperLine, LineKind};
 pub use sockets::SocketError;
 use sockets::{ChildSockets, Event, Frontend};
 
@@ -142,6 +138,7 @@ pub fn run(opts: &KernelOptions) -> Result<(), KernelError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let front = sockets::bind_frontend(&info, &tx).await?;
         let mut relay = Relay::new(info, opts, wrapped, service, front, tx, rx)?;
+        relay.resume_state();
         relay.start_child();
         relay.spawn_signals();
         relay.spawn_ticks();

@@ -146,6 +146,7 @@ impl Relay {
                 .map_err(|e| jumper_core::one_line(&e)),
             LineKind::ListKernels { dirs } => self.list_kernels(dirs),
             LineKind::WrapKernel { name, save } => self.wrap_kernel(name, save.as_deref()),
+            LineKind::Invalid { message } => Err(message.clone()),
         };
         match result {
             Ok(outs) => {
@@ -349,12 +350,6 @@ impl Relay {
 
 /// An output as an iopub message: type and content.
 fn display(out: &Output) -> (&'static str, Value) {
-    let b = notebook::bundle::bundle(out);
-    match b.stream {
-        Some((name, text)) => ("stream", json!({ "name": name, "text": text })),
-        None => (
-            "display_data",
-            json!({ "data": b.data, "metadata": b.metadata, "transient": {} }),
-        ),
-    }
+    let m = notebook::bundle::iopub(out);
+    (m.msg_type, m.content)
 }

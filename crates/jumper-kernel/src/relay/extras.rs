@@ -21,20 +21,23 @@ impl Relay {
                     continue;
                 }
             };
-            let path = match notebook::dataframe::write_data(&value, &dir, &name) {
+            let path = match notebook::dataframe::write_data(&value, &dir) {
                 Ok(p) => p,
                 Err(e) => {
                     self.active_note(&format!("{name} was not created in the kernel: {e}"));
                     continue;
                 }
             };
-            let Some(code) = notebook::dataframe::loader_code(&self.language, &name, &path) else {
-                self.active_note(&format!(
-                    "{name}: this kernel's language ({}) has no DataFrame loader; the data is in {}",
-                    self.language,
-                    path.display()
-                ));
-                continue;
+            let code = match notebook::dataframe::loader_code(&self.language, &name, &path) {
+                Ok(notebook::dataframe::Loader::Code(c)) => c,
+                Ok(notebook::dataframe::Loader::Unsupported { note }) => {
+                    self.active_note(&note);
+                    continue;
+                }
+                Err(e) => {
+                    self.active_note(&format!("{name} was not created in the kernel: {e}"));
+                    continue;
+                }
             };
             if !matches!(self.state, ChildState::Ready) {
                 self.active_note(&format!(
@@ -85,23 +88,21 @@ impl Relay {
     /// `%list_kernels [DIR ...]`: the kernels jumper can wrap; the directories are searched
     /// from now on.
     pub(super) fn list_kernels(&mut self, dirs: &[String]) -> Result<Vec<Output>, String> {
-        let mut notes = Vec::new();
-        for d in dirs {
-            let p = PathBuf::from(expand_home(d));
-            if p.is_dir() {
-                if !self.kernel_dirs.contains(&p) {
-                    self.kernel_dirs.push(p);
-                }
-            } else {
-                notes.push(Output::warning(format!(
-                    "{d} is not a directory; not searched"
-                )));
-            }
-        }
+        let added = notebook::kernels::add_dirs(dirs, &self.kernel_dirs, |v| std::env::var(v).ok());
+        let mut outs: Vec<Output> = added
+            .notes
+            .iter()
+            .map(|n| Output::warning(n.clone()))
+            .collect();
+        self.kernel_dirs.extend(added.added.iter().cloned());
         let catalog = kernel_search(&self.kernel_dirs).discover();
-        let text = notebook::kernels::list_text(&catalog, &self.kernel_dirs, &self.wrapped.name);
-        notes.push(Output::Text(text));
-        Ok(notes)
+        let text = notebook::kernels::list_kernels_text(
+            &catalog,
+            &self.kernel_dirs,
+            Some(&self.wrapped.name),
+        );
+        outs.push(Output::Text(text));
+        Ok(outs)
     }
 
     /// `%wrap_kernel NAME [--save NEW]`: replaces the wrapped kernel (the session and its
@@ -112,41 +113,85 @@ impl Relay {
         save: Option<&str>,
     ) -> Result<Vec<Output>, String> {
         let catalog = kernel_search(&self.kernel_dirs).discover();
-        let found = match catalog.resolve(name) {
-            Ok(f) if !f.is_jumper() => f.clone(),
-            Ok(_) => {
-                return Err(format!(
-                    "'{name}' is a jumper kernel; wrap the kernel it wraps"
+        let found = notebook::kernels::resolve_wrap(&catalog, name)?.clone();
+        let saved = match save {
+            Some(new) => {
+                let exe = std::env::current_exe()
+                    .map_err(|e| format!("cannot find jumper itself: {e}"))?;
+                Some(notebook::kernels::save_kernelspec(
+                    &found,
+                    new,
+                    &exe,
+                    crate::kernelspec::InstallLocation::User,
+                    &Environment::from_process(),
                 ))
             }
-            Err(_) => return Err(notebook::kernels::not_found(name)),
+            None => None,
         };
-        let mut outs = Vec::new();
-        if let Some(new) = save {
-            let exe =
-                std::env::current_exe().map_err(|e| format!("cannot find jumper itself: {e}"))?;
-            let installed = crate::kernelspec::Install::new(&found, exe)
-                .name(new)
-                .run(&Environment::from_process())
-                .map_err(|e| e.to_string())?;
-            outs.push(Output::info(format!(
-                "Created permanent kernel '{}' ({}) that wraps '{name}', in {}",
-                installed.name,
-                installed.spec.display_name,
-                installed.dir.display()
-            )));
-        }
+        let text = notebook::kernels::wrapped_message(name, saved.as_ref());
         self.wrapped = found;
         self.language = self.wrapped.spec.language.clone();
         self.start_child();
-        outs.insert(0, Output::info(notebook::kernels::wrapped(name)));
-        Ok(outs)
+        Ok(vec![Output::Text(text)])
     }
 }
 
-fn expand_home(p: &str) -> String {
-    match (p.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => p.to_string(),
+impl Relay {
+    /// Where a restart finds the session: one directory per connection file (jupyter_client
+    /// restarts a kernel with the same connection file), private to the user.
+    fn state_dir(&self) -> PathBuf {
+        use sha2::Digest;
+        let path = std::fs::canonicalize(&self.connection_file)
+            .unwrap_or_else(|_| self.connection_file.clone());
+        let digest = sha2::Sha256::digest(path.to_string_lossy().as_bytes());
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        std::env::temp_dir()
+            .join(format!("jumper-kernel-state-{uid}"))
+            .join(hex::encode(&digest[..12]))
+    }
+
+    /// Before a restart: the session (cells, samples, settings) for the next jumper process.
+    pub(super) fn save_state(&mut self) {
+        let dir = self.state_dir();
+        let made = dir.parent().map(|p| {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(p)
+        });
+        if let Some(Err(e)) = made {
+            return log(&format!("cannot keep the session over the restart: {e}"));
+        }
+        match self.service.save_state(&dir) {
+            Ok(()) => log(&format!(
+                "session kept for the restart in {}",
+                dir.display()
+            )),
+            Err(e) => log(&format!("cannot keep the session over the restart: {e}")),
+        }
+    }
+
+    /// After a restart: the session the previous process saved, if it is fresh (a state
+    /// left by a crash long ago is not resumed). The state is removed once read.
+    pub(super) fn resume_state(&mut self) {
+        let dir = self.state_dir();
+        let fresh = std::fs::metadata(&dir)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < std::time::Duration::from_secs(600));
+        if fresh {
+            match self.service.resume_state(&dir) {
+                Ok(r) => log(&format!(
+                    "session resumed after the restart: {} cells, monitoring {}",
+                    r.cells,
+                    if r.monitoring { "on" } else { "off" }
+                )),
+                Err(e) => log(&format!("the session before the restart is lost: {e}")),
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -404,6 +404,9 @@ impl Relay {
     // ----- shutdown ------------------------------------------------------------------------
 
     pub(super) fn shutdown(&mut self, restart: bool, request: Option<(Channel, Message)>) {
+        if restart {
+            self.save_state();
+        }
         // Ask the child to shut down, give it a moment, then end its whole group.
         if self.child_sockets.is_some() {
             if let Ok(m) = self
