@@ -108,7 +108,7 @@ impl Relay {
                 if let Some(a) = self.active.as_mut() {
                     a.forwarded = true;
                 }
-                self.to_child(Channel::Shell, &fwd);
+                self.send_child(Channel::Shell, &fwd);
             }
             Some(_) => {
                 let why = match &self.state {
@@ -289,7 +289,7 @@ impl Relay {
                 } else {
                     self.map_count(&mut r);
                 }
-                self.to_front(Channel::Shell, &r);
+                self.send_front(Channel::Shell, &r);
             }
             _ => {
                 if let Some(f) = &a.failure {
@@ -318,7 +318,7 @@ impl Relay {
             }
         }
         match (&a.idle, a.own_status) {
-            (Some(idle), false) => self.to_front(Channel::Iopub, idle),
+            (Some(idle), false) => self.send_front(Channel::Iopub, idle),
             _ => self.status(req, "idle"),
         }
         let errored = failed_here || child_status.as_deref().is_some_and(|s| s == "error");

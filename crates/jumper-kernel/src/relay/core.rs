@@ -185,7 +185,7 @@ impl Relay {
             _ => {
                 if let Ok(m) = self.child_session.message("interrupt_request", &json!({})) {
                     self.own.insert(m.msg_id().to_string(), Own::Interrupt);
-                    self.to_child(Channel::Control, &m);
+                    self.send_child(Channel::Control, &m);
                 }
             }
         }
@@ -201,7 +201,7 @@ impl Relay {
             .message("kernel_info_request", &json!({}))
         {
             self.own.insert(m.msg_id().to_string(), Own::KernelInfo);
-            self.to_child(Channel::Shell, &m);
+            self.send_child(Channel::Shell, &m);
         }
     }
 
@@ -216,7 +216,7 @@ impl Relay {
             self.state = ChildState::Ready;
             log(&format!("'{}' is ready", self.wrapped.name));
             for (ch, m) in std::mem::take(&mut self.waiting) {
-                self.from_front(ch, m);
+                self.on_front(ch, m);
             }
             self.pump();
         }
@@ -224,7 +224,7 @@ impl Relay {
 
     // ----- sending -----------------------------------------------------------------------
 
-    pub(super) fn to_child(&mut self, channel: Channel, msg: &Message) {
+    pub(super) fn send_child(&mut self, channel: Channel, msg: &Message) {
         let frames = msg.encode(&self.child_signer);
         let Some(s) = self.child_sockets.as_ref() else {
             return;
@@ -238,7 +238,7 @@ impl Relay {
         let _ = sock.send(frames);
     }
 
-    pub(super) fn to_front(&mut self, channel: Channel, msg: &Message) {
+    pub(super) fn send_front(&mut self, channel: Channel, msg: &Message) {
         let frames = msg.encode(&self.front_signer);
         let sock = match channel {
             Channel::Shell => &self.front.shell,
@@ -253,7 +253,7 @@ impl Relay {
     /// Publishes a jumper-made iopub message parented to `parent`.
     pub(super) fn publish(&mut self, parent: Option<&Message>, msg_type: &str, content: &Value) {
         match self.session.iopub(parent, msg_type, content) {
-            Ok(m) => self.to_front(Channel::Iopub, &m),
+            Ok(m) => self.send_front(Channel::Iopub, &m),
             Err(e) => log(&format!("cannot build {msg_type}: {e}")),
         }
     }
@@ -267,7 +267,7 @@ impl Relay {
         content: &Value,
     ) {
         match self.session.reply(parent, msg_type, content) {
-            Ok(m) => self.to_front(channel, &m),
+            Ok(m) => self.send_front(channel, &m),
             Err(e) => log(&format!("cannot build {msg_type}: {e}")),
         }
     }

@@ -61,7 +61,7 @@ impl Relay {
                     if let Some(a) = self.active.as_mut() {
                         a.loaders.push(id);
                     }
-                    self.to_child(Channel::Shell, &m);
+                    self.send_child(Channel::Shell, &m);
                 }
                 Err(e) => log(&format!("cannot build the loader request: {e}")),
             }

@@ -26,7 +26,7 @@ impl Relay {
     fn event(&mut self, ev: Event) {
         match ev {
             Event::Front { channel, frames } => match Message::decode(frames, &self.front_signer) {
-                Ok(m) => self.from_front(channel, m),
+                Ok(m) => self.on_front(channel, m),
                 Err(e) => log(&format!("rejected a message on {channel}: {e}")),
             },
             Event::Subscribed(topic) => {
@@ -38,7 +38,7 @@ impl Relay {
                 {
                     Ok(mut m) => {
                         m.set_identities(vec![topic]);
-                        self.to_front(Channel::Iopub, &m);
+                        self.send_front(Channel::Iopub, &m);
                     }
                     Err(e) => log(&format!("cannot build iopub_welcome: {e}")),
                 }
@@ -52,7 +52,7 @@ impl Relay {
                     return;
                 }
                 match Message::decode(frames, &self.child_signer) {
-                    Ok(m) => self.from_child(channel, m),
+                    Ok(m) => self.on_child(channel, m),
                     Err(e) => log(&format!(
                         "rejected a message from the wrapped kernel on {channel}: {e}"
                     )),
@@ -136,7 +136,7 @@ impl Relay {
 
     // ----- from the frontend -------------------------------------------------------------
 
-    pub(super) fn from_front(&mut self, channel: Channel, msg: Message) {
+    pub(super) fn on_front(&mut self, channel: Channel, msg: Message) {
         let t = msg.msg_type().to_string();
         // Control requests jumper answers itself, whatever the child's state.
         if t == "interrupt_request" {
@@ -181,13 +181,13 @@ impl Relay {
             }
             (_, "kernel_info_request") => {
                 self.kernel_infos.push(msg.msg_id().to_string());
-                self.to_child(channel, &msg);
+                self.send_child(channel, &msg);
             }
             (Channel::Shell, "complete_request") => {
                 self.note_completion(&msg);
-                self.to_child(channel, &msg);
+                self.send_child(channel, &msg);
             }
-            _ => self.to_child(channel, &msg),
+            _ => self.send_child(channel, &msg),
         }
     }
 
@@ -216,7 +216,7 @@ impl Relay {
 
     // ----- from the child ----------------------------------------------------------------
 
-    fn from_child(&mut self, channel: Channel, mut msg: Message) {
+    fn on_child(&mut self, channel: Channel, mut msg: Message) {
         let parent_id = msg
             .parent()
             .ok()
@@ -242,7 +242,7 @@ impl Relay {
             if matches!(msg.msg_type(), "execute_input" | "execute_result") {
                 self.map_count(&mut msg);
             }
-            self.to_front(Channel::Iopub, &msg);
+            self.send_front(Channel::Iopub, &msg);
             return;
         }
         // Replies to jumper's own requests carry no frontend identity.
@@ -261,7 +261,7 @@ impl Relay {
             }
             "execute_reply" => {
                 self.map_count(&mut msg);
-                self.to_front(channel, &msg);
+                self.send_front(channel, &msg);
             }
             "kernel_info_reply" if self.kernel_infos.contains(&parent_id) => {
                 self.kernel_infos.retain(|i| i != &parent_id);
@@ -271,15 +271,15 @@ impl Relay {
                         msg.set_content(b.into());
                     }
                 }
-                self.to_front(channel, &msg);
+                self.send_front(channel, &msg);
             }
             "complete_reply" => {
                 if let Some(ours) = self.completions.remove(&parent_id) {
                     completion::merge(&mut msg, ours);
                 }
-                self.to_front(channel, &msg);
+                self.send_front(channel, &msg);
             }
-            _ => self.to_front(channel, &msg),
+            _ => self.send_front(channel, &msg),
         }
     }
 
@@ -365,15 +365,15 @@ impl Relay {
                         self.try_finish();
                     }
                     Ok("busy") if own_status => {}
-                    _ => self.to_front(Channel::Iopub, &msg),
+                    _ => self.send_front(Channel::Iopub, &msg),
                 }
             }
             "execute_input" if own_status => {}
             "execute_input" | "execute_result" => {
                 self.map_count(&mut msg);
-                self.to_front(Channel::Iopub, &msg);
+                self.send_front(Channel::Iopub, &msg);
             }
-            _ => self.to_front(Channel::Iopub, &msg),
+            _ => self.send_front(Channel::Iopub, &msg),
         }
     }
 
@@ -414,7 +414,7 @@ impl Relay {
                 .message("shutdown_request", &json!({ "restart": false }))
             {
                 self.own.insert(m.msg_id().to_string(), Own::Shutdown);
-                self.to_child(Channel::Control, &m);
+                self.send_child(Channel::Control, &m);
             }
             if let Some(c) = &self.child {
                 let deadline = std::time::Instant::now() + Duration::from_secs(2);
