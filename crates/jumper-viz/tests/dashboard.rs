@@ -591,12 +591,3 @@ fn a_notebook_dashboard_without_samples_still_says_what_it_is() {
     assert!(!html.contains("<img"));
     assert!(html.contains("the interactive dashboard needs a trusted notebook.</p>"));
 }
-
-#[test]
-#[ignore = "writes the fragment to $JUMPER_FRAGMENT_OUT for manual checks"]
-fn write_fragment_for_manual_checks() {
-    let s = small();
-    let input = DashboardInput::new(&s.frames, &s.cells, &s.info);
-    let html = jumper_viz::dashboard::render_dashboard_fragment(&input).unwrap();
-    fs::write(std::env::var("JUMPER_FRAGMENT_OUT").unwrap(), html).unwrap();
-}
