@@ -103,7 +103,9 @@ pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Outpu
         Ok(draw(&frame, &cells, &info, &spec)?)
     };
     if !direct {
-        let html = jumper_viz::dashboard::render_dashboard(&dashboard()?)?;
+        // A notebook output: scoped ids and styles, no globals, a static PNG for untrusted
+        // notebooks (`--save dash.html` writes the standalone page).
+        let html = jumper_viz::dashboard::render_dashboard_fragment(&dashboard()?)?;
         out.push(Output::Html {
             html,
             text: "interactive dashboard (a terminal cannot show it: add --save dash.html)".into(),

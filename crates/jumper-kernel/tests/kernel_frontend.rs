@@ -65,7 +65,13 @@ fn install_then_run_resolves_the_wrapped_kernel_and_its_command() {
         fs::read(ours.dir.join("logo-64x64.png")).unwrap(),
         b"\x89PNG logo"
     );
-    let names: Vec<&str> = catalog.wrappable().map(|k| k.name.as_str()).collect();
+    // Only the tree's kernels: the system directories (/usr/share/jupyter, ...) are always
+    // searched and may hold kernels of their own (Debian's r-cran-irkernel puts `ir` there).
+    let names: Vec<&str> = catalog
+        .wrappable()
+        .filter(|k| k.dir.starts_with(t.path()))
+        .map(|k| k.name.as_str())
+        .collect();
     assert_eq!(
         names,
         ["python3"],

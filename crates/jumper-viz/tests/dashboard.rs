@@ -466,3 +466,128 @@ fn bad_paths_are_refused_before_anything_is_written() {
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "only the directory that was there");
 }
+
+/// Every `id="..."` value in `html`.
+fn ids(html: &str) -> Vec<String> {
+    html.split(" id=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn notebook_dashboards_share_a_page_without_clashing() {
+    use jumper_viz::dashboard::render_dashboard_fragment;
+    let s = small();
+    let input = DashboardInput::new(&s.frames, &s.cells, &s.info).with_title("a <b>");
+    let one = render_dashboard_fragment(&input).unwrap();
+    let two = render_dashboard_fragment(&input).unwrap();
+    let page = format!("<!DOCTYPE html><html><body>{one}{two}</body></html>");
+
+    // A fragment, not a document: no <html>, <head> or <body> of its own.
+    for tag in ["<html", "<head>", "<body", "<!DOCTYPE"] {
+        assert!(!one.contains(tag), "{tag}");
+    }
+    // Ids: each fragment's start with its own prefix, and the two sets are disjoint.
+    let (a, b) = (ids(&one), ids(&two));
+    assert!(a.len() > 10, "{a:?}");
+    let prefix = a[0].strip_suffix("root").unwrap().to_string();
+    assert!(
+        prefix.starts_with("jd") && prefix.ends_with('-'),
+        "{prefix}"
+    );
+    assert!(a.iter().all(|i| i.starts_with(&prefix)), "{a:?}");
+    for id in [
+        "root",
+        "static",
+        "live",
+        "jumper-data",
+        "panels",
+        "range-lo",
+        "errors",
+    ] {
+        assert!(a.contains(&format!("{prefix}{id}")), "{id}");
+    }
+    assert!(a.iter().all(|i| !b.contains(i)), "{a:?} / {b:?}");
+    let all = ids(&page);
+    let unique: std::collections::HashSet<_> = all.iter().collect();
+    assert_eq!(unique.len(), all.len(), "an id repeats in the page");
+
+    // One script function per output, called with its prefix; no global assignment.
+    assert_eq!(one.matches("<script>").count(), 1);
+    assert!(one.contains(&format!("}})('{prefix}');\n</script>")));
+    assert!(!one.contains("window.jumperErrors"));
+    // The data is embedded once under the prefixed id, intact.
+    let open = format!(r#"<script type="application/json" id="{prefix}jumper-data">"#);
+    let start = one.find(&open).unwrap() + open.len();
+    let end = start + one[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&one[start..end]).unwrap();
+    assert_eq!(data, embedded_data(&render_dashboard(&input).unwrap()));
+
+    // The static PNG, and the interactive part hidden until the script shows it.
+    let img = format!(
+        "<img id=\"{prefix}static\" class=\"jumper-dash-static\" alt=\"a &lt;b&gt; (static view"
+    );
+    assert!(one.contains(&img), "no static image");
+    let src = one.split("src=\"data:image/png;base64,").nth(1).unwrap();
+    let b64 = &src[..src.find('"').unwrap()];
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(one.contains(&format!(
+        "<div id=\"{prefix}live\" class=\"jumper-dash-live\" style=\"display:none\">"
+    )));
+
+    // Self-contained: nothing is loaded from anywhere.
+    let lower = page.to_ascii_lowercase();
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "src='http",
+        "href='http",
+        "<link",
+        "<script src",
+        "@import",
+    ] {
+        assert!(!lower.contains(bad), "{bad}");
+    }
+    // Styles apply below the output only.
+    for style in one.split("<style>").skip(1) {
+        let css = &style[..style.find("</style>").unwrap()];
+        for rule in css
+            .lines()
+            .filter(|l| l.contains('{') && !l.starts_with('@'))
+        {
+            let sel = rule.trim_start_matches(|c: char| c == '}' || c.is_whitespace());
+            assert!(
+                sel.split('{')
+                    .next()
+                    .unwrap()
+                    .split(',')
+                    .all(|s| s.trim().starts_with(".jumper-dash")),
+                "{rule}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_notebook_dashboard_without_samples_still_says_what_it_is() {
+    use jumper_viz::dashboard::render_dashboard_fragment;
+    let s = small();
+    // Cells outside every sample: no static figure can be drawn; a line stands in for it.
+    let cells: Vec<CellRecord> = s
+        .cells
+        .iter()
+        .map(|c| CellRecord {
+            start_time: c.start_time + 1e6,
+            end_time: c.end_time + 1e6,
+            ..c.clone()
+        })
+        .collect();
+    let html = render_dashboard_fragment(&DashboardInput::new(&s.frames, &cells, &s.info)).unwrap();
+    assert!(!html.contains("<img"));
+    assert!(html.contains("the interactive dashboard needs a trusted notebook.</p>"));
+}

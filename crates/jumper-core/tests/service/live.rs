@@ -99,6 +99,17 @@ fn live_plots_start_render_and_end() {
         .run_command("%perfmonitor_plot --metrics cpu --cell 0")
         .unwrap();
     assert!(matches!(out.last(), Some(Output::Image { .. })), "{out:?}");
+    // The interactive form gives the notebook dashboard: a fragment with its static PNG.
+    let out = s.run_command("%perfmonitor_plot").unwrap();
+    let [Output::Html { html, .. }] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert!(
+        html.starts_with("<div class=\"jumper-dash\" id=\"jd"),
+        "{}",
+        &html[..80]
+    );
+    assert!(html.contains("src=\"data:image/png;base64,"));
 }
 
 #[test]

@@ -14,7 +14,10 @@
     '#7f7f7f', '#bcbd22', '#17becf', '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5',
     '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5'];
 
-  var D = JSON.parse(document.getElementById('jumper-data').textContent);
+  // In a notebook every id carries the output's own prefix (several dashboards share one
+  // page); a standalone page has none.
+  var P = typeof JUMPER_PREFIX === 'string' ? JUMPER_PREFIX : '';
+  var D = JSON.parse(document.getElementById(P + 'jumper-data').textContent);
   if (D.version !== DATA_VERSION) {
     throw new Error('dashboard data version ' + D.version + ' is not ' + DATA_VERSION);
   }
@@ -53,7 +56,7 @@
   var panels = [];
   var nextPanelId = 0;
 
-  var el = function (id) { return document.getElementById(id); };
+  var el = function (id) { return document.getElementById(P + id); };
   var make = function (tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -62,7 +65,7 @@
   };
 
   function colors() {
-    var cs = getComputedStyle(document.documentElement);
+    var cs = getComputedStyle(P ? el('root') : document.documentElement);
     var v = function (n) { return cs.getPropertyValue(n).trim(); };
     return {
       fg: v('--fg'), muted: v('--muted'), grid: v('--grid'), series: v('--series'),
@@ -635,8 +638,9 @@
   init();
   var initMs = performance.now() - T0;
 
-  // A read-only view for tests and curious users.
-  window.jumperDashboard = Object.freeze({
+  // A read-only view for tests and curious users (in a notebook: on the output's root element,
+  // so nothing global is set).
+  (P ? el('root') : window).jumperDashboard = Object.freeze({
     ready: true,
     version: DATA_VERSION,
     // Milliseconds from parsing the data to the first panels built.

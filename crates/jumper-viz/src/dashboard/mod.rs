@@ -34,6 +34,11 @@
 //! Long series are thinned per level to about [`DEFAULT_MAX_POINTS`] points with
 //! [`crate::lttb::minmax_segmented`], which keeps every series' peaks.
 //!
+//! In a notebook use [`render_dashboard_fragment`]: the same dashboard as one output that
+//! shares the page with others (ids from a per-output prefix, styles scoped below its root,
+//! one function and no globals) and carries a static PNG for untrusted notebooks, where
+//! scripts are stripped.
+//!
 //! The page exposes a read-only `window.jumperDashboard` object (panels, scales, drawn cell
 //! labels, totals) and records script errors in `window.jumperErrors`; the browser test uses
 //! both.
@@ -156,6 +161,65 @@ fn render_with_points(
     let (model, points, notes) = model::build(input)?;
     let json = serde_json::to_string(&model).map_err(|source| VizError::Json { source })?;
     Ok((html::assemble(&input.title, &json, &notes), points, notes))
+}
+
+/// A prefix for the ids of one notebook output, unique within this process and, through the
+/// clock, across processes: `jd<hex>-`.
+fn fresh_prefix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mixed =
+        nanos ^ (u64::from(std::process::id()) << 40) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!("jd{mixed:016x}{n:x}-")
+}
+
+/// The static figure a notebook dashboard carries for when its script cannot run: CPU and
+/// memory of the process level (or the first level), over the initially selected cells.
+fn static_png(input: &DashboardInput<'_>) -> Option<Vec<u8>> {
+    use crate::catalog::Metric;
+    let frame = input
+        .frames
+        .iter()
+        .find(|f| f.level == Level::Process)
+        .or(input.frames.first())?;
+    let (lo, hi) = input
+        .initial
+        .unwrap_or((0, input.cells.len().checked_sub(1)?));
+    let spec = crate::plot::PlotSpec {
+        metrics: vec![Metric::CpuSummary, Metric::Memory],
+        range: jumper_data::CellRange::parse(&format!("{lo}:{hi}")).ok(),
+        width: 800,
+        panel_height: 200,
+        ..Default::default()
+    };
+    crate::plot::plot(frame, input.cells, input.info, &spec)
+        .and_then(|f| f.to_png())
+        .ok()
+}
+
+/// Renders the dashboard as one notebook output (an HTML fragment, not a document), made to
+/// share a page with other outputs: every element id starts with a prefix of its own (two
+/// dashboards in one notebook never clash), the stylesheets apply below its root element
+/// only, its script is one function that sets no global (uPlot included), and nothing is
+/// fetched. It carries a static PNG of CPU and memory as an `<img src="data:image/png;...">`,
+/// which shows where scripts are stripped (an untrusted notebook) and which the script hides
+/// when it builds the interactive view. The read-only `jumperDashboard` view of the page is
+/// a property of the root element (`<div class="jumper-dash" id="<prefix>root">`).
+pub fn render_dashboard_fragment(input: &DashboardInput<'_>) -> Result<String, VizError> {
+    let (model, _, notes) = model::build(input)?;
+    let json = serde_json::to_string(&model).map_err(|source| VizError::Json { source })?;
+    let png = static_png(input);
+    Ok(html::assemble_fragment(
+        &fresh_prefix(),
+        &input.title,
+        &json,
+        &notes,
+        png.as_deref(),
+    ))
 }
 
 /// Renders the dashboard and writes it to `path` (`.html` or `.htm`) atomically: the page goes
