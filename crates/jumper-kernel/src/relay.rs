@@ -20,7 +20,7 @@ mod sockets;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use jumper_core::{CellStatus, Output, PerfmonitorService, ServiceError};
@@ -264,4 +264,14 @@ struct Relay {
     shown: i64,
     shutting_down: bool,
     temp: Option<tempfile::TempDir>,
+    /// The live plot shown now: its display id, the request it belongs to, its last frame.
+    live: Option<Live>,
+}
+
+/// A live plot: a PNG output that `update_display_data` replaces every interval.
+struct Live {
+    display_id: String,
+    parent: Message,
+    interval: Duration,
+    last: Instant,
 }

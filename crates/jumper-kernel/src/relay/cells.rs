@@ -338,6 +338,9 @@ impl Relay {
     /// Publishes one of jumper's outputs in the active cell; DataFrames are handed to the
     /// user's kernel once the cell's lines have run.
     pub(super) fn emit(&mut self, req: &Message, out: Output) {
+        if let Output::LivePlot { plot, text } = &out {
+            return self.live_plot(req, plot.as_ref().map(|p| p.interval), text);
+        }
         if let Output::Data { name, value } = &out {
             if let Some(a) = self.active.as_mut() {
                 a.data.push((name.clone(), value.clone()));
@@ -352,4 +355,65 @@ impl Relay {
 fn display(out: &Output) -> (&'static str, Value) {
     let m = notebook::bundle::iopub(out);
     (m.msg_type, m.content)
+}
+
+impl Relay {
+    /// `%perfmonitor_plot --live`: a PNG output with a display id, replaced in place every
+    /// interval while the following cells run; `None` ends it.
+    fn live_plot(&mut self, req: &Message, interval: Option<f64>, text: &str) {
+        self.stream(req, "stdout", &format!("[jumper] {text}\n"));
+        let Some(interval) = interval else {
+            self.live = None;
+            return;
+        };
+        let display_id = match crate::random::uuid4() {
+            Ok(id) => id,
+            Err(e) => return log(&format!("no live plot: {e}")),
+        };
+        self.live = Some(Live {
+            display_id,
+            parent: req.clone(),
+            interval: Duration::from_secs_f64(interval.max(0.1)),
+            last: Instant::now(),
+        });
+        self.live_frame("display_data");
+    }
+
+    /// The periodic part of a live plot: a new frame once its interval has passed.
+    pub(super) fn live_tick(&mut self) {
+        let due = match &self.live {
+            Some(l) => l.last.elapsed() >= l.interval,
+            None => return,
+        };
+        if self.service.live_plot().is_none() {
+            self.live = None;
+            return;
+        }
+        if due {
+            self.live_frame("update_display_data");
+        }
+    }
+
+    fn live_frame(&mut self, msg_type: &str) {
+        let png = match self.service.render_live_png() {
+            Ok(p) => p,
+            Err(e) => {
+                log(&format!("live plot frame: {e}"));
+                return;
+            }
+        };
+        let Some(l) = self.live.as_mut() else { return };
+        l.last = Instant::now();
+        let (id, parent) = (l.display_id.clone(), l.parent.clone());
+        let b = notebook::bundle::bundle(&Output::Image {
+            format: jumper_core::ImageFormat::Png,
+            bytes: png,
+        });
+        let content = json!({
+            "data": b.data,
+            "metadata": b.metadata,
+            "transient": { "display_id": id },
+        });
+        self.publish(Some(&parent), msg_type, &content);
+    }
 }

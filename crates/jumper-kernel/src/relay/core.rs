@@ -49,6 +49,7 @@ impl Relay {
             shown: 0,
             shutting_down: false,
             temp: None,
+            live: None,
         })
     }
 

@@ -93,6 +93,7 @@ impl Relay {
                 self.probe_child();
             }
         }
+        self.live_tick();
     }
 
     fn child_exited(&mut self, text: String) {
