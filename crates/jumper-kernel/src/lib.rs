@@ -1,11 +1,14 @@
-//! The protocol layer of jumper's Jupyter kernel.
+//! jumper's Jupyter kernel: `jumper kernel run` wraps any Jupyter kernel and monitors it from
+//! outside.
 //!
 //! jumper's kernel is a **transparent relay**: a frontend (JupyterLab, nbclient, papermill,
 //! VS Code) talks to jumper as to any kernel, and jumper forwards every channel frame for
 //! frame to the kernel it wraps (ipykernel, IRkernel, Julia, ...), which it starts as a child
-//! and measures from outside. This crate holds the parts of that frontend which need nothing
-//! from the rest of jumper:
+//! and measures from outside. [`relay::run`] is the kernel; the modules below are its parts:
 //!
+//! - [`relay`]: the sockets, the child process (own process group, parent-death signal),
+//!   cells recorded by jumper-core's service, jumper's lines run around the code, reports
+//!   published before the cell's `idle`, interrupts, restarts that keep the session.
 //! - [`wire`]: one Jupyter message as ZeroMQ frames. Decoding verifies the HMAC with the
 //!   incoming side's key and keeps every JSON part as its original bytes; encoding re-signs
 //!   with the outgoing side's key, so forwarded JSON is never re-serialised. [`wire::Session`]
