@@ -625,3 +625,52 @@ fn bad_input_is_one_line_and_the_right_exit_code() {
         )
     );
 }
+
+#[test]
+fn run_refuses_bad_connection_files_and_unknown_kernels_in_one_line() {
+    let tree = Tree::new();
+    // Missing connection file.
+    let e = refused(
+        run(
+            tree.cmd(),
+            &["kernel", "run", "--wrap", "python3", "-f", "nope.json"],
+        ),
+        2,
+    );
+    assert!(e.contains("nope.json"), "{e}");
+    // Malformed.
+    write(&tree.p("bad.json"), b"{\"transport\": ");
+    let e = refused(
+        run(
+            tree.cmd(),
+            &["kernel", "run", "--wrap", "python3", "-f", "bad.json"],
+        ),
+        2,
+    );
+    assert!(e.contains("bad.json"), "{e}");
+    // An unsupported signature scheme.
+    let conn = json!({"transport": "tcp", "ip": "127.0.0.1", "shell_port": 1, "iopub_port": 2,
+        "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "k",
+        "signature_scheme": "hmac-md5"});
+    write(&tree.p("md5.json"), conn.to_string().as_bytes());
+    let e = refused(
+        run(
+            tree.cmd(),
+            &["kernel", "run", "--wrap", "python3", "-f", "md5.json"],
+        ),
+        2,
+    );
+    assert!(e.contains("hmac-md5"), "{e}");
+    // An unknown kernel names the ones there are.
+    let mut good = conn.clone();
+    good["signature_scheme"] = json!("hmac-sha256");
+    write(&tree.p("conn.json"), good.to_string().as_bytes());
+    let e = refused(
+        run(
+            tree.cmd(),
+            &["kernel", "run", "--wrap", "nosuch", "-f", "conn.json"],
+        ),
+        2,
+    );
+    assert!(e.contains("nosuch") && e.contains("python3"), "{e}");
+}
