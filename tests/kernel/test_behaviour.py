@@ -408,3 +408,21 @@ def test_wrap_kernel_unknown_name_says_so_in_one_line(shared_kernel):
     line = single_line(plain_of(out))
     assert "nope" in line, line
     print("status", reply["content"]["status"], "message:", line)
+
+
+@jumper
+def test_child_dying_mid_cell_gives_an_error_and_idle_and_a_fresh_kernel(kernel):
+    # The wrapped kernel exits in the middle of a cell: the frontend gets an error reply and
+    # idle (never a hang), jumper starts a new child, and the recorded cells are kept.
+    ok(*kernel.run("x = 1"))
+    reply, out = kernel.run("import os; os._exit(3)")
+    assert reply["content"]["status"] == "error", describe(out)
+    # kernel.run returns only once this request's idle arrived (its watchdog fails a hang).
+    text = plain_of(out) + str(reply["content"].get("evalue", ""))
+    assert "died" in text, describe(out)
+    reply, out = kernel.run("print('alive', 'x' in dir())")
+    ok(reply, out)
+    assert "alive False" in text_of(out), describe(out)
+    reply, out = kernel.run("%show_cell_history")
+    ok(reply, out)
+    assert "os._exit" in plain_of(out), describe(out)
