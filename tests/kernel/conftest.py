@@ -12,6 +12,7 @@ Environment:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,6 +45,17 @@ def pytest_configure(config: pytest.Config) -> None:
             spec = os.path.join(_prefix, "share", "jupyter", "kernels", f"jumper-{wrapped}", "kernel.json")
             if not os.path.isfile(spec):
                 raise pytest.UsageError(f"{' '.join(cmd)} wrote no {spec}")
+        # A kernel that exits at start-up, for the test of what jumper then shows.
+        broken = os.path.join(_prefix, "broken-kernels")
+        os.makedirs(os.path.join(broken, "exits-at-start"))
+        with open(os.path.join(broken, "exits-at-start", "kernel.json"), "w") as f:
+            json.dump({"argv": ["sh", "-c", "echo cannot start >&2; exit 3", "{connection_file}"],
+                       "display_name": "Exits at start", "language": "python"}, f)
+        cmd = [kh.JUMPER_BIN, "kernel", "install", "--wrap", "exits-at-start", "--prefix", _prefix,
+               "--kernel-dirs", broken]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise pytest.UsageError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
         paths.insert(0, os.path.join(_prefix, "share", "jupyter"))
     old = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths + ([old] if old else []))

@@ -426,3 +426,18 @@ def test_child_dying_mid_cell_gives_an_error_and_idle_and_a_fresh_kernel(kernel)
     reply, out = kernel.run("%show_cell_history")
     ok(reply, out)
     assert "os._exit" in plain_of(out), describe(out)
+
+
+@jumper
+def test_a_kernel_that_exits_at_startup_is_one_clear_error_not_a_hang():
+    k = kh.Kernel("jumper-exits-at-start")
+    try:
+        reply, out = k.run("1 + 1")
+        c = reply["content"]
+        assert c["status"] == "error", describe(out)
+        assert "exited at start-up" in c["evalue"] and "exit status 3" in c["evalue"], c["evalue"]
+        # jumper's own commands still work without a child.
+        reply, out = k.run("%perfmonitor_help")
+        ok(reply, out)
+    finally:
+        k.shutdown()
