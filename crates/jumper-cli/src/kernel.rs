@@ -1,9 +1,13 @@
-//! `jumper kernel install|list|uninstall`: jumper's Jupyter kernelspecs.
+//! `jumper kernel install|list|uninstall|run`: jumper's Jupyter kernelspecs and the kernel.
 //!
 //! A jumper kernelspec starts `jumper kernel run --wrap NAME -f {connection_file}`, which
 //! relays the frontend to the wrapped kernel `NAME` and measures it. These commands find the
 //! kernels that can be wrapped and write or remove jumper's kernelspecs; the work is in
 //! `jumper_kernel::kernelspec`.
+
+// The doc comments of the clap types below are `--help` text, where `<NAME>` and `[dirs]` are
+// meant literally, not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
 use std::path::{Path, PathBuf};
 
