@@ -75,6 +75,38 @@ def test_interrupt_sleep_gives_keyboardinterrupt_within_1s_and_next_cell_runs(sh
     assert text_of(out) == "after 42\n"
 
 
+def _ping(k: kh.Kernel, payload: bytes, timeout_ms: int = 2000) -> bytes | None:
+    """One heartbeat round trip on a fresh REQ socket; None when no answer came in time."""
+    import zmq
+
+    info = k.km.get_connection_info()
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.REQ)
+    s.setsockopt(zmq.LINGER, 0)
+    try:
+        s.connect(f"{info['transport']}://{info['ip']}:{info['hb_port']}")
+        s.send(payload)
+        if s.poll(timeout_ms):
+            return s.recv()
+        return None
+    finally:
+        s.close()
+
+
+def test_heartbeat_echoes_idle_and_while_a_cell_runs(shared_kernel):
+    # The heartbeat runs on a thread of its own and is echoed by the wrapped kernel's: it
+    # answers with the kernel idle and while a cell keeps the kernel busy.
+    k = shared_kernel
+    k.flush()
+    assert _ping(k, b"idle-ping") == b"idle-ping"
+    msg_id = k.kc.execute("import time; time.sleep(1.5)")
+    _wait_busy(k, msg_id, code_started=0.2)
+    assert _ping(k, b"busy-ping") == b"busy-ping"
+    reply = k.shell_reply(msg_id, timeout=10)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    k.iopub_until_idle(msg_id)
+
+
 def test_interrupt_during_input(shared_kernel):
     k = shared_kernel
     k.flush()

@@ -197,3 +197,45 @@ fn gpus_are_detected_disabled_or_given() {
         s.stop_monitoring().unwrap();
     }
 }
+
+#[test]
+fn pipelined_cells_get_their_start_sample_and_exact_cpu_time() {
+    // begin_cell_pipelined does not wait for the start sample: the sample still falls inside
+    // the cell, and the cell's CPU time is the counters' difference as with begin_cell.
+    let _serial = serial();
+    let mut s = service();
+    s.start_monitoring().unwrap();
+    let i = s.begin_cell_pipelined("busy", vec![]).unwrap();
+    let t0 = jumper_data::time::thread_cpu_s();
+    burn(0.3);
+    let truth = jumper_data::time::thread_cpu_s() - t0;
+    s.end_cell(CellStatus::Ok, None).unwrap();
+    let j = s.begin_cell_pipelined("empty", vec![]).unwrap();
+    s.end_cell(CellStatus::Ok, None).unwrap();
+    assert_eq!((i, j), (0, 1));
+    let busy = s
+        .report(CellRange::parse("0").unwrap().into(), Level::Process)
+        .unwrap();
+    assert!(
+        (busy.stats.cpu_time_s - truth).abs() < 0.02 + 0.05 * truth,
+        "reported {} s, burnt {truth} s",
+        busy.stats.cpu_time_s
+    );
+    // Even an empty cell has its two boundary samples, both inside it.
+    let empty = s
+        .report(CellRange::parse("1").unwrap().into(), Level::Process)
+        .unwrap();
+    assert!(
+        empty.per_cell[0].samples >= 2,
+        "{} samples",
+        empty.per_cell[0].samples
+    );
+    assert!(empty.stats.cpu_time_s < 0.01, "{}", empty.stats.cpu_time_s);
+    assert!(matches!(
+        s.begin_cell_pipelined("x", vec![])
+            .and_then(|_| s.begin_cell_pipelined("y", vec![])),
+        Err(ServiceError::CellRunning(2))
+    ));
+    s.end_cell(CellStatus::Ok, None).unwrap();
+    s.stop_monitoring().unwrap();
+}

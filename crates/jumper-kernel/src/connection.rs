@@ -4,8 +4,8 @@
 //! A connection file names the transport, the address, the five channel ports, the HMAC key
 //! and its scheme. jumper talks to its child over **ipc** (no TCP ports on shared nodes):
 //! [`ChildConnection::create`] writes a file whose `ip` is a path prefix in a private
-//! temporary directory, so each channel is the Unix socket `ipc://<prefix>-<port>`, with a
-//! fresh random key, as jupyter_client does for `transport = "ipc"`.
+//! temporary directory, so each channel is the Unix socket `ipc://<prefix>-<port>`. The
+//! directory (mode 0700) is what protects those sockets, so the child's file has no key.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -13,7 +13,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::random::{self, RandomError};
 use crate::wire::{Signer, WireError};
 
 /// The longest path a Unix socket address holds (`sun_path` is 108 bytes with its NUL).
@@ -141,9 +140,6 @@ pub enum ConnectionError {
         /// Its length in bytes.
         len: usize,
     },
-    /// No fresh key could be drawn.
-    #[error(transparent)]
-    Random(#[from] RandomError),
 }
 
 /// The contents of a connection file.
@@ -302,8 +298,11 @@ pub struct ChildConnection {
 
 impl ChildConnection {
     /// Creates the private directory under the system temporary directory and writes
-    /// `kernel.json` there: transport `ipc`, `ip` = `<dir>/kernel`, ports 1 to 5, a fresh
-    /// 256-bit hex key.
+    /// `kernel.json` there: transport `ipc`, `ip` = `<dir>/kernel`, ports 1 to 5, and an
+    /// empty key. Only the owner can reach sockets in a 0700 directory, and the owner can read
+    /// the frontend's connection file and its key anyway: a key here would protect nothing and
+    /// cost two HMACs of every message (the child's signature, the relay's check; measured in
+    /// BENCHMARKS.md), so the relay signs once, toward the frontend, as a kernel does.
     /// When `TMPDIR` is too long for socket paths (some batch systems set deep per-job
     /// directories), `/tmp` is used instead.
     pub fn create(kernel_name: &str) -> Result<Self, ConnectionError> {
@@ -351,7 +350,7 @@ impl ChildConnection {
             stdin_port: 3,
             control_port: 4,
             hb_port: 5,
-            key: random::hex_key()?,
+            key: String::new(),
             signature_scheme: HMAC_SHA256.to_string(),
             kernel_name: kernel_name.to_string(),
         };
@@ -503,16 +502,15 @@ mod tests {
     }
 
     #[test]
-    fn child_connection_is_private_ipc_with_a_fresh_key() {
+    fn child_connection_is_private_ipc_without_a_key() {
         let a = ChildConnection::create("python3").unwrap();
         let b = ChildConnection::create("python3").unwrap();
         let info = ConnectionInfo::read(a.file()).unwrap();
         assert_eq!(&info, a.info());
         assert_eq!(info.transport, Transport::Ipc);
         assert_eq!(info.kernel_name, "python3");
-        assert_eq!(info.key.len(), 64);
-        assert!(info.key.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(info.key, b.info().key);
+        assert_eq!(info.key, "", "the private directory is the protection");
+        assert!(!info.signer().unwrap().is_signing());
         assert_ne!(a.dir(), b.dir());
         let prefix = a.dir().join("kernel");
         assert_eq!(info.ip, prefix.to_string_lossy());

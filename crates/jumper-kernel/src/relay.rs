@@ -1,8 +1,11 @@
 //! The kernel itself: a transparent relay between a Jupyter frontend and the kernel jumper
 //! wraps, which monitors that kernel from outside and runs jumper's commands itself.
 //!
-//! Every channel is forwarded frame for frame: a message is verified with the incoming side's
-//! key and re-signed with the outgoing side's ([`crate::wire`]); its JSON is never
+//! Every channel is forwarded frame for frame: a message from the frontend is verified with
+//! its key, and what goes to the frontend is signed with it ([`crate::wire`]); the child's
+//! private connection has no key (its 0700 directory protects it), so each message costs one
+//! HMAC, as it does a kernel. The relay's loop and the sockets run on one thread (no hand-over
+//! between threads per message), the heartbeat on a thread of its own. Its JSON is never
 //! re-serialised, except the few parts the relay must change (the `code` of a mixed cell, the
 //! `execution_count` once jumper has answered cells itself, the implementation and banner of
 //! `kernel_info_reply`, jumper's names added to a `complete_reply`). A user `execute_request`
@@ -129,8 +132,7 @@ pub fn run(opts: &KernelOptions) -> Result<(), KernelError> {
     let info = ConnectionInfo::read(&opts.connection_file)?;
     let wrapped = resolve(&opts.wrap, &opts.kernel_dirs)?;
     let service = PerfmonitorService::builder().build()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(KernelError::Runtime)?;
@@ -142,6 +144,7 @@ pub fn run(opts: &KernelOptions) -> Result<(), KernelError> {
         relay.start_child();
         relay.spawn_signals();
         relay.spawn_ticks();
+        relay.update_ticks();
         relay.run().await;
         Ok(())
     })
@@ -208,6 +211,8 @@ struct Active {
     child_died: bool,
     /// The cell's end is recorded; only loaders are left.
     closing: bool,
+    /// The cell's end, recorded once its reply and idle are sent (nothing needs it earlier).
+    deferred_end: Option<(CellStatus, Option<String>)>,
 }
 
 #[derive(Deserialize)]
@@ -234,6 +239,8 @@ struct Relay {
     child_session: Session,
     front: Frontend,
     tx: mpsc::UnboundedSender<Event>,
+    /// Whether the periodic timer should run (see `update_ticks`).
+    ticks: tokio::sync::watch::Sender<bool>,
     rx: mpsc::UnboundedReceiver<Event>,
     connection_file: PathBuf,
     kernel_dirs: Vec<PathBuf>,

@@ -175,6 +175,15 @@ impl Monitor {
             .sample_now(kind)
     }
 
+    /// Queues a sample of every level without waiting for it (see
+    /// [`Sampler::request_sample`](crate::sampler::Sampler::request_sample)).
+    pub fn request_sample(&self, kind: SampleKind) -> Result<(), MonitorError> {
+        self.sampler
+            .as_ref()
+            .ok_or(MonitorError::Stopped)?
+            .request_sample(kind)
+    }
+
     /// Sets the root process of the process level.
     pub fn set_root(&mut self, pid: Option<u32>) -> Result<(), MonitorError> {
         self.info.pid = pid.unwrap_or(0);

@@ -204,6 +204,14 @@ impl Sampler {
         rx.recv().map_err(|_| MonitorError::Stopped)
     }
 
+    /// Queues a sample (e.g. at a cell boundary) without waiting for it: the sampler thread
+    /// takes it at once, in order with every later command and sample.
+    pub fn request_sample(&self, kind: SampleKind) -> Result<(), MonitorError> {
+        // Nobody waits for the time: the thread's send into the dropped receiver is ignored.
+        let (tx, _) = mpsc::channel();
+        self.send(Cmd::Sample(kind, tx))
+    }
+
     /// Changes the root process of the process level.
     pub fn set_root(&self, pid: Option<u32>) -> Result<(), MonitorError> {
         let (tx, rx) = mpsc::channel();

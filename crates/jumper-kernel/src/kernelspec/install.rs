@@ -224,10 +224,18 @@ fn spec_json(spec: &KernelSpec) -> Vec<u8> {
 }
 
 /// Writes through a temporary file in the same directory and renames it into place, so a
-/// frontend listing kernels never reads half a file.
+/// frontend listing kernels never reads half a file. The file gets the mode of any new file
+/// (0666 less the umask), as `jupyter kernelspec install` gives it: a `--sys-prefix` kernel
+/// must be readable by everyone who uses that environment (a temporary file alone is 0600).
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -312,6 +320,22 @@ mod tests {
         }
         assert_eq!(got.logos.len(), 3);
         assert!(!dir.join("kernel.js").exists(), "only logos are copied");
+        #[cfg(unix)]
+        {
+            // kernel.json has the mode of any new file (a shared environment's users read it),
+            // not a temporary file's 0600.
+            use std::os::unix::fs::PermissionsExt;
+            let plain = dir.join("plain");
+            fs::write(&plain, b"x").unwrap();
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.join("kernel.json")), mode(&plain));
+            assert_ne!(
+                mode(&plain) & 0o044,
+                0,
+                "the test runs under a umask that lets others read"
+            );
+            fs::remove_file(&plain).unwrap();
+        }
         // The installed kernel is found, is jumper's, and is not offered for wrapping.
         let cat = KernelSearch::new(&env, &[], PythonPrefix::Skip).discover();
         let k = cat.resolve("jumper-python3").unwrap();

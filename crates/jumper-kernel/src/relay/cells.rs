@@ -49,6 +49,7 @@ impl Relay {
             child_died: false,
             data: Vec::new(),
             closing: false,
+            deferred_end: None,
         };
         if own_status {
             self.status(&req, "busy");
@@ -81,7 +82,9 @@ impl Relay {
                 .chain(&plan.after)
                 .map(|l| l.text.clone())
                 .collect();
-            match self.service.begin_cell(&content.code, magics) {
+            // The start sample is taken on the sampler's thread while the request travels to
+            // the child, instead of on this one before it (KERNEL.md: per-cell overhead).
+            match self.service.begin_cell_pipelined(&content.code, magics) {
                 Ok(_) => a.numbered = true,
                 Err(e) => log(&format!("cell not recorded: {e}")),
             }
@@ -195,6 +198,11 @@ impl Relay {
                 .and_then(|r| r.content::<Value>().ok())
                 .is_none_or(|v| v["status"] == "ok");
         let after = std::mem::take(&mut a.after);
+        // Nothing of this cell needs its record before the reply (no lines after the code, no
+        // automatic report, no DataFrame): its end is recorded right after the reply and idle
+        // are sent, before anything else runs, so the frontend does not wait for the sample.
+        let defer_end =
+            after.is_empty() && a.data.is_empty() && self.service.auto_reports().is_none();
         a.closing = true;
         self.active = Some(a);
         if code_ok {
@@ -227,6 +235,13 @@ impl Relay {
             } else {
                 CellStatus::Ok
             };
+            if defer_end {
+                if let Some(a) = self.active.as_mut() {
+                    a.deferred_end = Some((status, failure));
+                }
+                self.start_loaders();
+                return self.try_finish();
+            }
             match self.service.end_cell(status, failure) {
                 Ok(rec) => {
                     for o in self.service.after_cell(&rec) {
@@ -242,7 +257,7 @@ impl Relay {
 
     /// Sends the reply and idle of the active cell and starts the next one.
     pub(super) fn finalize(&mut self) {
-        let Some(a) = self.active.take() else {
+        let Some(mut a) = self.active.take() else {
             return;
         };
         let req = &a.request;
@@ -330,6 +345,11 @@ impl Relay {
                 let c = json!({ "status": "aborted", "execution_count": self.shown });
                 self.reply(Channel::Shell, &q, "execute_reply", &c);
                 self.status(&q, "idle");
+            }
+        }
+        if let Some((status, failure)) = a.deferred_end.take() {
+            if let Err(e) = self.service.end_cell(status, failure) {
+                log(&format!("cell end not recorded: {e}"));
             }
         }
         self.pump();

@@ -50,6 +50,7 @@ impl Relay {
             shutting_down: false,
             temp: None,
             live: None,
+            ticks: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -78,16 +79,38 @@ impl Relay {
     }
 
     /// The periodic timer: start-up retries, live plots.
+    /// It runs only while something needs it ([`Relay::update_ticks`]): an idle notebook
+    /// wakes jumper for nothing but the sampler.
     pub(super) fn spawn_ticks(&self) {
         let tx = self.tx.clone();
+        let mut wanted = self.ticks.subscribe();
         tokio::spawn(async move {
-            let mut t = tokio::time::interval(Duration::from_millis(200));
             loop {
-                t.tick().await;
-                if tx.send(Event::Tick).is_err() {
-                    return;
+                if !*wanted.borrow_and_update() {
+                    if wanted.changed().await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                let mut t = tokio::time::interval(Duration::from_millis(200));
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                while *wanted.borrow() {
+                    t.tick().await;
+                    if tx.send(Event::Tick).is_err() {
+                        return;
+                    }
                 }
             }
+        });
+    }
+
+    /// Turns the periodic timer on while the child starts or a live plot runs, off otherwise.
+    pub(super) fn update_ticks(&self) {
+        let want = matches!(self.state, ChildState::Starting { .. }) || self.live.is_some();
+        self.ticks.send_if_modified(|w| {
+            let changed = *w != want;
+            *w = want;
+            changed
         });
     }
 

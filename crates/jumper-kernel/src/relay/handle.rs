@@ -14,6 +14,7 @@ impl Relay {
     pub(super) async fn run(&mut self) {
         while let Some(ev) = self.rx.recv().await {
             self.event(ev);
+            self.update_ticks();
             if self.shutting_down {
                 break;
             }

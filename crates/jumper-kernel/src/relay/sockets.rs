@@ -205,10 +205,8 @@ pub(crate) async fn bind_frontend(
             }
         }
     });
-    let mut rep = RepSocket::new();
-    bind(&mut rep, info, Channel::Heartbeat).await?;
     let (child_hb, hb_rx) = watch::channel(None);
-    tokio::spawn(heartbeat(rep, hb_rx));
+    spawn_heartbeat(info.clone(), hb_rx).await?;
     let mut it = routers.into_iter();
     match (it.next(), it.next(), it.next()) {
         (Some(shell), Some(control), Some(stdin)) => Ok(Frontend {
@@ -228,6 +226,59 @@ fn unreachable_sockets() -> Result<Frontend, SocketError> {
         endpoint: String::new(),
         source: ZmqError::Other("socket set-up lost a socket"),
     })
+}
+
+/// Binds the heartbeat and answers it on a thread and runtime of its own: the relay's loop
+/// runs on one thread (no hand-over between threads per message, KERNEL.md's per-cell cost),
+/// and a long jumper command (a plot, an export) must not stop the heartbeat.
+async fn spawn_heartbeat(
+    info: ConnectionInfo,
+    child: watch::Receiver<Option<String>>,
+) -> Result<(), SocketError> {
+    let endpoint = info.endpoint(Channel::Heartbeat);
+    let failed = |why: &'static str| SocketError::Bind {
+        channel: Channel::Heartbeat,
+        endpoint: endpoint.clone(),
+        source: ZmqError::Other(why),
+    };
+    let (bound_tx, bound_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("jumper-heartbeat".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(_) => {
+                    let _ =
+                        bound_tx.send(Err(ZmqError::Other("no runtime for the heartbeat thread")));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let mut rep = RepSocket::new();
+                match rep.bind(&info.endpoint(Channel::Heartbeat)).await {
+                    Ok(_) => {
+                        let _ = bound_tx.send(Ok(()));
+                        heartbeat(rep, child).await;
+                    }
+                    Err(e) => {
+                        let _ = bound_tx.send(Err(e));
+                    }
+                }
+            });
+        })
+        .map_err(|_| failed("cannot start the heartbeat thread"))?;
+    match bound_rx.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(source)) => Err(SocketError::Bind {
+            channel: Channel::Heartbeat,
+            endpoint,
+            source,
+        }),
+        Err(_) => Err(failed("the heartbeat thread ended")),
+    }
 }
 
 /// Answers the frontend's heartbeat only while the child's heartbeat answers.
