@@ -113,6 +113,12 @@ impl Monitor {
         let cgroup_root = cfg.cgroup_root.clone();
         let slurm_job = cfg.slurm_job.clone();
         let collector = Collector::new(cfg, backend)?;
+        let origin = crate::origin::detect(
+            &|k| std::env::var(k).ok(),
+            &proc_root,
+            collector.slurm_cgroup(),
+            crate::origin::session_uuid()?,
+        );
         notes.extend(collector.notes().iter().cloned());
         let levels = collector.levels().to_vec();
         let mut memory_limits = resources.memory_limits_gib();
@@ -146,6 +152,7 @@ impl Monitor {
             os: "posix".into(),
             python: format!("jumper {}", env!("CARGO_PKG_VERSION")),
             levels: levels.clone(),
+            origin: Some(origin),
             ..MonitorInfo::default()
         };
         let sampler = Sampler::start(collector, opts.interval, store.clone())?;
