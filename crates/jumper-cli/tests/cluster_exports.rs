@@ -742,3 +742,106 @@ fn unreachable_endpoints_and_bad_input_are_one_line() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .starts_with("jumper: no session at '/nonexistent/session'"));
 }
+
+#[test]
+fn a_live_metrics_endpoint_is_scraped_by_prometheus_through_file_sd() {
+    if need(
+        "a_live_metrics_endpoint_is_scraped_by_prometheus_through_file_sd",
+        &["prometheus"],
+    )
+    .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let sd = tmp.path().join("sd");
+    std::fs::create_dir(&sd).unwrap();
+    let config = tmp.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: jumper\n    honor_labels: true\n    file_sd_configs:\n      - files: ['{}/*.json']\n        refresh_interval: 1s\n",
+            sd.display()
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let prom = Server::start(
+        "prometheus",
+        tmp.path(),
+        "prometheus",
+        &[
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", tmp.path().join("data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+        ],
+        port,
+        "/-/ready",
+    );
+    // Burn some CPU, then idle long enough for discovery (~5 s) and a few scrapes.
+    let session = tmp.path().join("live");
+    let err = tmp.path().join("run.err");
+    let mut run = jumper()
+        .args(["run", "-q", "--interval", "0.2", "--metrics", "0", "--metrics-sd-dir"])
+        .arg(&sd)
+        .arg("--out")
+        .arg(&session)
+        .args(["--", "python3", "-c", "import time\nt=time.process_time()\nwhile time.process_time()-t<0.3: pass\ntime.sleep(12)"])
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let q = "last_over_time(jumper_cpu_seconds_total{job=\"jumper\",level=\"process\"}[1m])";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut scraped = None;
+    let mut sd_seen = false;
+    while Instant::now() < deadline {
+        sd_seen |= std::fs::read_dir(&sd).unwrap().count() == 1;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        if let Some(v) = prom.query(q, now).values().next().copied() {
+            if v >= 0.3 {
+                scraped = Some(v);
+                break;
+            }
+        }
+        if run.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let status = run.wait().unwrap();
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(sd_seen, "no target file while it ran");
+    assert_eq!(
+        std::fs::read_dir(&sd).unwrap().count(),
+        0,
+        "the target file outlived the run"
+    );
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("jumper: metrics on http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        !line.contains(":0/"),
+        "port 0 is replaced by the chosen port: {line}"
+    );
+    let v =
+        scraped.unwrap_or_else(|| panic!("Prometheus never scraped a value: {}", prom.log_text()));
+    // The scraped value is one of the session's own samples of the process level's counter.
+    let om = tmp.path().join("live.om");
+    export(&session, "openmetrics", &om, &[]);
+    let recorded = values(
+        &std::fs::read_to_string(&om).unwrap(),
+        "jumper_cpu_seconds_total",
+        &[("level", "process")],
+    );
+    assert!(
+        recorded.iter().any(|r| close(*r, v)),
+        "scraped {v}, recorded {recorded:?}"
+    );
+    drop(prom);
+    assert_nothing_left(tmp.path());
+}

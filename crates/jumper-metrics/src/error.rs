@@ -48,4 +48,30 @@ pub enum MetricsError {
     /// A grouping-key value the Pushgateway needs is missing.
     #[error("{0}")]
     MissingLabel(String),
+    /// A listen address jumper cannot use.
+    #[error("bad address '{addr}': {why}")]
+    BadAddress {
+        /// The address as given.
+        addr: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// The metrics endpoint cannot listen there.
+    #[error("cannot serve metrics on {addr}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file_sd target file cannot be written.
+    #[error("cannot write the target file {}", .path.display())]
+    SdFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: jumper_data::fsio::WriteError,
+    },
 }

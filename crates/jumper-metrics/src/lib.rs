@@ -47,6 +47,7 @@ pub mod http;
 mod influx;
 pub mod names;
 pub mod push;
+pub mod serve;
 mod set;
 mod text;
 
@@ -55,5 +56,6 @@ pub use influx::line_protocol;
 pub use names::{Field, Kind, MetricDef, Scope, METRICS};
 pub use set::{cell_title, Family, Input, MetricSet, Series, Target};
 pub use text::{
-    openmetrics, prometheus_text, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE,
+    openmetrics, openmetrics_untimed, prometheus_text, OPENMETRICS_CONTENT_TYPE,
+    PROMETHEUS_TEXT_CONTENT_TYPE,
 };

@@ -81,6 +81,16 @@ fn help(text: &str, quotes: bool) -> String {
 /// OpenMetrics 1.0 text with a timestamp (epoch seconds, milliseconds) on every sample,
 /// increasing per series, ending in `# EOF`.
 pub fn openmetrics(set: &MetricSet) -> String {
+    openmetrics_with(set, true)
+}
+
+/// OpenMetrics 1.0 text without timestamps, the last point of each series (a live
+/// `/metrics` endpoint: the scraper stamps it).
+pub fn openmetrics_untimed(set: &MetricSet) -> String {
+    openmetrics_with(set, false)
+}
+
+fn openmetrics_with(set: &MetricSet, timestamps: bool) -> String {
     let mut out = String::with_capacity(64 * set.num_points() + 4096);
     for f in &set.families {
         let d = f.def;
@@ -98,9 +108,14 @@ pub fn openmetrics(set: &MetricSet) -> String {
         for s in &f.series {
             let mut prefix = sample.clone();
             labels(s, &mut prefix);
-            for &(v, t) in &s.points {
+            if timestamps {
+                for &(v, t) in &s.points {
+                    out.push_str(&prefix);
+                    let _ = writeln!(out, " {} {t:.3}", value(v));
+                }
+            } else if let Some(&(v, _)) = s.points.last() {
                 out.push_str(&prefix);
-                let _ = writeln!(out, " {} {t:.3}", value(v));
+                let _ = writeln!(out, " {}", value(v));
             }
         }
     }
