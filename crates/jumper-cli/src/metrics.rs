@@ -177,7 +177,7 @@ pub struct PushArgs {
     #[arg(long, value_name = "URL")]
     influx: Option<String>,
     /// Prometheus Pushgateway (http://HOST:9091): the per-cell and per-session summaries
-    /// under job/jumper/jobid/<id>/node/<node>.
+    /// under job/jumper/jobid/JOBID/node/NODE.
     #[arg(long, value_name = "URL")]
     pushgateway: Option<String>,
     /// With --pushgateway: remove the session's group instead of pushing.

@@ -312,6 +312,14 @@ fn the_run_session_records_its_origin_and_measures_the_cpu() {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     assert_eq!(o["hostname"], host.trim());
     assert_eq!(o["session_uuid"].as_str().unwrap().len(), 36);
+    // Where jumper made a cgroup for the command, the origin names it.
+    match m["monitor"]["process_source"].as_str().unwrap() {
+        "tree" => assert_eq!(o["process_cgroup"], Value::Null),
+        _ => assert!(
+            o["process_cgroup"].as_str().unwrap().contains("/jumper-"),
+            "{o}"
+        ),
+    }
     assert_eq!(
         o["job_id"],
         std::env::var("SLURM_JOB_ID").map_or(Value::Null, Value::from)

@@ -101,6 +101,9 @@ pub struct Origin {
     /// The cgroup jumper ran in (the memory controller's or the unified path of
     /// `/proc/self/cgroup`), as discovered at start.
     pub own_cgroup: Option<String>,
+    /// The cgroup jumper made for the command (`jumper run` where the host allows it; the
+    /// CPU controller's directory on v1), whose counters gave the process level's totals.
+    pub process_cgroup: Option<String>,
 }
 
 impl Origin {

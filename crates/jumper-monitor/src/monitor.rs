@@ -218,6 +218,9 @@ impl Monitor {
             match OwnCgroup::create(&self.cgroup_root, &own, &name) {
                 Ok(cg) => {
                     self.info.process_source = cg.source().into();
+                    if let Some(o) = self.info.origin.as_mut() {
+                        o.process_cgroup = Some(cg.dirs().cpu.to_string_lossy().into_owned());
+                    }
                     self.cgroup = Some(cg);
                 }
                 Err(why) => notes.push(format!("process level from the process tree ({why})")),

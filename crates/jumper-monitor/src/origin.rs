@@ -88,6 +88,8 @@ pub fn detect(
         cluster: var("SLURM_CLUSTER_NAME"),
         slurm_cgroup,
         own_cgroup,
+        // Set once the command's own cgroup is made (Monitor::isolate_process_level).
+        process_cgroup: None,
     }
 }
 

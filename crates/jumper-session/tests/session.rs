@@ -189,6 +189,7 @@ fn origin() -> Origin {
         cluster: Some("jt".into()),
         slurm_cgroup: Some("/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42".into()),
         own_cgroup: Some("/slurm_n2/uid_0/job_42/step_0/task_1".into()),
+        process_cgroup: None,
     }
 }
 
