@@ -1,5 +1,6 @@
 //! Exports and pushes against the real servers sites run: promtool, Prometheus (on blocks
-//! backfilled from `jumper export --format openmetrics`), VictoriaMetrics and the Pushgateway.
+//! backfilled from `jumper export --format openmetrics`), VictoriaMetrics, InfluxDB 1.x and the
+//! Pushgateway.
 //!
 //! The servers come from Debian's packages (`tests/cluster/setup.sh`, run by `.ci/run`).
 //! Without them a test fails under `CI=true` with the install command, and says SKIPPED
@@ -74,7 +75,7 @@ struct Server {
 }
 
 impl Server {
-    /// Starts `program args` and waits until `GET ready_path` answers 200.
+    /// Starts `program args` and waits until `GET ready_path` answers 2xx.
     fn start(
         name: &'static str,
         dir: &Path,
@@ -103,7 +104,7 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(r) = http::get(&s.url.with_path(ready_path)) {
-                if r.status == 200 {
+                if r.status / 100 == 2 {
                     break;
                 }
             }
@@ -851,5 +852,126 @@ fn a_live_metrics_endpoint_is_scraped_by_prometheus_through_file_sd() {
         "scraped {v}, recorded {recorded:?}"
     );
     drop(prom);
+    assert_nothing_left(tmp.path());
+}
+
+#[test]
+fn influx_push_into_influxdb_1_reads_back_per_cell_and_escaped_titles() {
+    if need(
+        "influx_push_into_influxdb_1_reads_back_per_cell_and_escaped_titles",
+        &["influxd"],
+    )
+    .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (port, rpc) = (free_port(), free_port());
+    let d = tmp.path();
+    let config = d.join("influxdb.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n[meta]\n  dir = \"{m}\"\n[data]\n  dir = \"{data}\"\n  wal-dir = \"{wal}\"\n[http]\n  bind-address = \"127.0.0.1:{port}\"\n  log-enabled = false\n[monitor]\n  store-enabled = false\n",
+            m = d.join("meta").display(),
+            data = d.join("data").display(),
+            wal = d.join("wal").display(),
+        ),
+    )
+    .unwrap();
+    let db = Server::start(
+        "influxdb",
+        d,
+        "influxd",
+        &["-config".to_string(), config.display().to_string()],
+        port,
+        "/ping",
+    );
+    let q = |query: &str| -> Value {
+        let (status, body) = db.get(&format!(
+            "/query?db=jumper&epoch=s&q={}",
+            encode_query(query)
+        ));
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    let r = http::request(
+        &db.url.with_path(&format!(
+            "/query?q={}",
+            encode_query("CREATE DATABASE jumper")
+        )),
+        "POST",
+        None,
+        b"",
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.first_line());
+    let (run, _) = measured_session();
+    for (session, jobid) in [(run.clone(), "201"), (jumper_py_session(), "202")] {
+        let out = jumper()
+            .arg("push")
+            .arg(&session)
+            .args([
+                "--influx",
+                &format!("{}/write?db=jumper", db.url.text),
+                "--jobid",
+                jobid,
+                "--node",
+                "n1",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = report_cells(&report_json(&session));
+        let v = q(&format!(
+            "SELECT last(value) FROM jumper_cell_cpu_seconds WHERE \"level\"='process' AND \"jobid\"='{jobid}' AND \"hostname\"='n1' GROUP BY \"cell\""
+        ));
+        let got: BTreeMap<String, f64> = v["results"][0]["series"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|s| {
+                (
+                    s["tags"]["cell"].as_str().unwrap().to_string(),
+                    s["values"][0][1].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            report.keys().collect::<Vec<_>>(),
+            "job {jobid}"
+        );
+        for (cell, want) in &report {
+            assert!(
+                close(got[cell], *want),
+                "job {jobid} cell {cell}: {} != {want}",
+                got[cell]
+            );
+        }
+        // Titles with spaces, commas and quotes survive line protocol's escaping.
+        let v = q(&format!("SELECT last(value) FROM jumper_cell_info WHERE \"jobid\"='{jobid}' GROUP BY \"cell\",\"title\",\"status\""));
+        let titles: BTreeMap<String, String> = v["results"][0]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["tags"]["cell"].as_str().unwrap().to_string(),
+                    s["tags"]["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        if jobid == "202" {
+            assert_eq!(titles.len(), 20);
+            assert_eq!(titles["1"], "import time, subprocess, sys");
+            assert_eq!(titles["0"], "%perfmonitor_start 0.1 --monitor thread");
+        }
+    }
+    drop(db);
     assert_nothing_left(tmp.path());
 }
