@@ -32,6 +32,10 @@ pub struct MonitorInfo {
     pub gpu_memory: f64,
     /// GPU names, comma separated.
     pub gpu_name: String,
+    /// GPU UUIDs in index order (empty strings where the driver gave none); absent in
+    /// JUmPER's sessions and with no GPU.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gpu_uuids: Vec<String>,
     /// Memory limit per level in GiB.
     pub memory_limits: BTreeMap<String, f64>,
     /// The CPUs of the affinity mask.
@@ -129,6 +133,7 @@ impl Default for MonitorInfo {
             num_gpus: 0,
             gpu_memory: 0.0,
             gpu_name: String::new(),
+            gpu_uuids: Vec::new(),
             memory_limits: BTreeMap::new(),
             cpu_handles: Vec::new(),
             pid: 0,

@@ -8,7 +8,8 @@
 //!
 //! Three scopes:
 //! - [`Scope::Sample`]: the fast series, one point per sample, labels
-//!   `jobid, step, node, cluster, level` (plus `gpu`); never a `cell` label;
+//!   `jobid, step, node, cluster, level` (plus `gpu` and, where the driver gave one, DCGM's
+//!   `UUID`); never a `cell` label;
 //! - [`Scope::Cell`]: one point per cell (at its end), the same labels plus `cell`; and the
 //!   info family `jumper_cell_info` (index, title, status, start and end times, value 1);
 //! - [`Scope::Session`]: one point for all cells of the session (at the last cell's end).

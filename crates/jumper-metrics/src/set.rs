@@ -275,13 +275,14 @@ impl MetricSet {
                             push_point(&mut points, v, times[i]);
                         }
                     }
+                    let mut labels = with(lv.clone(), &[("gpu", g.to_string())]);
+                    if let Some(uuid) = input.info.gpu_uuids.get(g).filter(|u| !u.is_empty()) {
+                        labels.push(("UUID", uuid.clone()));
+                    }
                     if let (Some(k), false) =
                         (fam(&mut families, f, Scope::Sample), points.is_empty())
                     {
-                        families[k].series.push(Series {
-                            labels: with(lv.clone(), &[("gpu", g.to_string())]),
-                            points,
-                        });
+                        families[k].series.push(Series { labels, points });
                     }
                 }
             }

@@ -84,6 +84,7 @@ fn fx() -> Fx {
         wallclock_start_time: Some(T0 + 100.0),
         num_cpus: 2,
         num_gpus: 1,
+        gpu_uuids: vec!["GPU-5b2e".into()],
         ..MonitorInfo::default()
     };
     info.memory_limits.insert("process".into(), 4.0);
@@ -291,7 +292,7 @@ fn openmetrics_follows_the_rules_promtool_enforces() {
         assert!(!labels.contains_key("job") && !labels.contains_key("instance"));
     }
     assert!(text.contains("# TYPE jumper_cpu_seconds counter\n# UNIT jumper_cpu_seconds seconds\n"));
-    assert!(text.contains("jumper_gpu_utilization_ratio{jobid=\"42\",step=\"0\",node=\"n1\",cluster=\"jt\",level=\"process\",gpu=\"0\"} 0.1 "));
+    assert!(text.contains("jumper_gpu_utilization_ratio{jobid=\"42\",step=\"0\",node=\"n1\",cluster=\"jt\",level=\"process\",gpu=\"0\",UUID=\"GPU-5b2e\"} 0.1 "));
     // The title keeps its quotes, escaped.
     assert!(
         text.contains("title=\"# %% load \\\"data\\\"\",status=\"ok\""),
@@ -342,7 +343,7 @@ fn line_protocol_uses_clustercockpit_tags_and_seconds() {
     // 4 s of samples at 10 Hz, one kept per second per series: T0+100 .. T0+104.
     assert_eq!(gpu.len(), 2 * 5, "{gpu:?}");
     assert!(gpu[0].starts_with(
-        "jumper_gpu_utilization_ratio,hostname=n1,type=accelerator,type-id=0,jobid=42,step=0,cluster=jt,level=process value="
+        "jumper_gpu_utilization_ratio,hostname=n1,type=accelerator,type-id=0,jobid=42,step=0,cluster=jt,level=process,UUID=GPU-5b2e value="
     ), "{}", gpu[0]);
     let cpu: Vec<&String> = lines
         .iter()

@@ -142,6 +142,11 @@ impl Monitor {
                 .map(|d| d.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
+            gpu_uuids: if devices.iter().any(|d| !d.uuid.is_empty()) {
+                devices.iter().map(|d| d.uuid.clone()).collect()
+            } else {
+                Vec::new()
+            },
             memory_limits,
             cpu_handles: resources.cpu_affinity.clone(),
             pid: opts.root_pid.unwrap_or(0),

@@ -695,12 +695,14 @@ fn jumper_py_sessions_pass_read_manifest() {
 
 #[test]
 fn the_origin_is_written_under_monitor_and_read_back() {
-    let fx = Fixture::new();
+    let mut fx = Fixture::new();
+    fx.monitor.gpu_uuids = vec!["GPU-6a1f0c9e".into()];
     let tmp = tempfile::tempdir().unwrap();
     for target in ["s", "s.zip"] {
         let out = export_session(&fx.session(), &tmp.path().join(target)).unwrap();
         let back = read_session(&out.path).unwrap();
         assert_eq!(back.info.origin, Some(origin()), "{target}");
+        assert_eq!(back.info.gpu_uuids, ["GPU-6a1f0c9e"]);
         assert_eq!(back.manifest.monitor.origin, Some(origin()));
     }
     let m = json_file(&tmp.path().join("s/manifest.json"));
