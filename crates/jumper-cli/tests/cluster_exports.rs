@@ -724,6 +724,18 @@ fn unreachable_endpoints_and_bad_input_are_one_line() {
             vec!["export", "--format", "xml", "--file", "x.xml"],
             "unknown format 'xml'",
         ),
+        (
+            vec![
+                "export", "--format", "prom", "--level", "slurm", "--file", "x.prom",
+            ],
+            "has no data at level slurm",
+        ),
+        (
+            vec![
+                "export", "--format", "prom", "--jobid", "x1", "--file", "x.prom",
+            ],
+            "'x1' is not a SLURM job id",
+        ),
     ] {
         let out = jumper()
             .arg(args[0])
