@@ -799,20 +799,35 @@ fn a_live_metrics_endpoint_is_scraped_by_prometheus_through_file_sd() {
         port,
         "/-/ready",
     );
-    // Burn some CPU, then idle long enough for discovery (~5 s) and a few scrapes.
+    // Burn some CPU, then idle until the test has seen a scrape (discovery takes ~5 s), at
+    // most a minute.
+    let stop = tmp.path().join("stop");
+    let idle = format!(
+        "import os, time\nt=time.process_time()\nwhile time.process_time()-t<0.3: pass\n\
+         t0=time.time()\nwhile not os.path.exists('{}') and time.time()-t0<60: time.sleep(0.1)\n",
+        stop.display()
+    );
     let session = tmp.path().join("live");
     let err = tmp.path().join("run.err");
     let mut run = jumper()
-        .args(["run", "-q", "--interval", "0.2", "--metrics", "0", "--metrics-sd-dir"])
+        .args([
+            "run",
+            "-q",
+            "--interval",
+            "0.2",
+            "--metrics",
+            "0",
+            "--metrics-sd-dir",
+        ])
         .arg(&sd)
         .arg("--out")
         .arg(&session)
-        .args(["--", "python3", "-c", "import time\nt=time.process_time()\nwhile time.process_time()-t<0.3: pass\ntime.sleep(12)"])
+        .args(["--", "python3", "-c", &idle])
         .stderr(std::fs::File::create(&err).unwrap())
         .spawn()
         .unwrap();
     let q = "last_over_time(jumper_cpu_seconds_total{job=\"jumper\",level=\"process\"}[1m])";
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut scraped = None;
     let mut sd_seen = false;
     while Instant::now() < deadline {
@@ -832,6 +847,7 @@ fn a_live_metrics_endpoint_is_scraped_by_prometheus_through_file_sd() {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
+    std::fs::write(&stop, "").unwrap();
     let status = run.wait().unwrap();
     let stderr = std::fs::read_to_string(&err).unwrap();
     assert!(status.success(), "{stderr}");
