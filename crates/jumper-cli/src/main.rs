@@ -5,6 +5,7 @@
 
 mod exit;
 mod kernel;
+mod metrics;
 mod offline;
 mod replay;
 mod run;
@@ -35,8 +36,12 @@ enum Command {
     Plot(offline::PlotArgs),
     /// Show or write a session's cell history.
     History(offline::HistoryArgs),
-    /// Export a session's perf data (and cell history) as CSV or JSON.
+    /// Export a session's perf data (and cell history) as CSV or JSON, or as metrics
+    /// (OpenMetrics for backfill, Prometheus text for the textfile collector).
     Export(offline::ExportArgs),
+    /// Push a session to a metrics backend: Influx line protocol (VictoriaMetrics, InfluxDB,
+    /// cc-metric-store) or a Prometheus Pushgateway.
+    Push(metrics::PushArgs),
     /// jumper as a Jupyter kernel: install, list and uninstall kernelspecs that wrap an
     /// existing kernel (python3, ir, julia, ...) and measure every cell.
     Kernel {
@@ -88,7 +93,11 @@ fn main() -> ExitCode {
         Command::Report(args) => offline_status(offline::report(args)),
         Command::Plot(args) => offline_status(offline::plot(args)),
         Command::History(args) => offline_status(offline::history(args)),
-        Command::Export(args) => offline_status(offline::export(args)),
+        Command::Export(args) => match offline::export_metrics(&args) {
+            Some(code) => code,
+            None => offline_status(offline::export(args)),
+        },
+        Command::Push(args) => metrics::push(args),
         Command::Kernel { command } => kernel::kernel(command),
         Command::Resources { json } => resources(json),
     };

@@ -48,15 +48,33 @@ pub struct HistoryArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     session: SessionArg,
-    /// Level of the perf data.
-    #[arg(long, default_value = "process", value_parser = parse_level)]
-    level: Level,
-    /// Perf data file (.csv or .json; JUmPER's columns plus jumper's raw counters).
+    /// Level of the perf data (default: process; with --format openmetrics|prom every level).
+    #[arg(long, value_parser = parse_level)]
+    level: Option<Level>,
+    /// Perf data file (.csv or .json; JUmPER's columns plus jumper's raw counters), or the
+    /// metrics file of --format.
     #[arg(long, value_name = "FILE", required_unless_present = "cell_history")]
     file: Option<PathBuf>,
     /// Also (or only) write the cell history to this .csv or .json file.
     #[arg(long, value_name = "FILE")]
     cell_history: Option<PathBuf>,
+    /// openmetrics (OpenMetrics 1.0 with timestamps, for promtool's backfill) or prom (text
+    /// 0.0.4, latest values, for node_exporter's textfile collector); default: the file's
+    /// extension, .csv or .json.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_metrics_format, requires = "file")]
+    format: Option<crate::metrics::MetricsFormat>,
+    #[command(flatten)]
+    labels: crate::metrics::LabelArgs,
+}
+
+fn parse_metrics_format(s: &str) -> Result<crate::metrics::MetricsFormat, String> {
+    match s {
+        "openmetrics" | "om" => Ok(crate::metrics::MetricsFormat::OpenMetrics),
+        "prom" | "prometheus" => Ok(crate::metrics::MetricsFormat::Prom),
+        _ => Err(format!(
+            "unknown format '{s}' (openmetrics or prom; .csv and .json go by the file's extension)"
+        )),
+    }
 }
 
 /// Arguments of `jumper plot`.
@@ -135,11 +153,28 @@ pub fn history(a: HistoryArgs) -> Result<()> {
     Ok(())
 }
 
+/// `jumper export` with `--format openmetrics|prom`; `None` when it is a CSV/JSON export.
+pub fn export_metrics(a: &ExportArgs) -> Option<i32> {
+    let (format, file) = (a.format?, a.file.as_deref()?);
+    if a.cell_history.is_some() {
+        eprintln!(
+            "jumper: --cell-history writes .csv or .json; export it without --format (see --help)"
+        );
+        return Some(crate::exit::USAGE);
+    }
+    Some(
+        match crate::metrics::export(&a.session.session, format, a.level, file, &a.labels) {
+            Ok(()) => 0,
+            Err(f) => f.report(),
+        },
+    )
+}
+
 /// `jumper export`.
 pub fn export(a: ExportArgs) -> Result<()> {
     let service = open(&a.session.session)?;
     if let Some(f) = &a.file {
-        service.export_perf_data(a.level, f)?;
+        service.export_perf_data(a.level.unwrap_or(Level::Process), f)?;
         eprint!("{}", Output::info(messages::exported(f)).to_text());
     }
     if let Some(f) = &a.cell_history {

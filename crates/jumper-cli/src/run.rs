@@ -23,6 +23,14 @@ pub struct RunArgs {
     /// (SIGTERM, then SIGKILL after half a second).
     #[arg(long)]
     kill_leftovers: bool,
+    /// Serve the latest values as OpenMetrics on http://ADDR/metrics while the command runs
+    /// (PORT or HOST:PORT; a bare port listens on 127.0.0.1; port 0 picks a free one, printed).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
+    /// With --metrics: keep a Prometheus file_sd target file for the endpoint in DIR while
+    /// it runs.
+    #[arg(long, value_name = "DIR", requires = "metrics")]
+    metrics_sd_dir: Option<std::path::PathBuf>,
     /// The command and its arguments (after `--`).
     #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     command: Vec<String>,
@@ -34,6 +42,27 @@ pub fn run(args: RunArgs) -> i32 {
     if let Err(e) = files.check() {
         eprintln!("jumper: {e}");
         return exit::USAGE;
+    }
+    let listen = match args
+        .metrics
+        .as_deref()
+        .map(jumper_metrics::serve::parse_listen_addr)
+    {
+        Some(Err(e)) => {
+            eprintln!("jumper: --metrics: {e}");
+            return exit::USAGE;
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    if let Some(d) = &args.metrics_sd_dir {
+        if !d.is_dir() {
+            eprintln!(
+                "jumper: --metrics-sd-dir: '{}' is not a directory",
+                d.display()
+            );
+            return exit::USAGE;
+        }
     }
     let levels = frontend::levels_for(args.outputs.levels.clone(), args.outputs.level);
     let built = PerfmonitorService::builder()
@@ -64,6 +93,16 @@ pub fn run(args: RunArgs) -> i32 {
             eprintln!("jumper: note: {n}");
         }
     }
+    let endpoint = match listen {
+        Some(addr) => match serve(&service, addr, args.metrics_sd_dir.as_deref()) {
+            Ok(ep) => Some(ep),
+            Err(e) => {
+                eprintln!("jumper: {}", jumper_core::one_line(&e));
+                return exit::JUMPER_FAILED;
+            }
+        },
+        None => None,
+    };
     let opts = RunOptions::default()
         .kill_leftovers(args.kill_leftovers)
         .forward_signals(true);
@@ -83,6 +122,7 @@ pub fn run(args: RunArgs) -> i32 {
             eprintln!("jumper: note: {n}");
         }
     }
+    drop(endpoint);
     let code = done.exit.shell_code();
     let _ = service.stop_monitoring();
     let level = args.outputs.level;
@@ -118,4 +158,29 @@ pub fn run(args: RunArgs) -> i32 {
     } else {
         code
     }
+}
+
+/// Starts the live endpoint (and its target file) over the running monitor's store.
+fn serve(
+    service: &PerfmonitorService,
+    addr: std::net::SocketAddr,
+    sd_dir: Option<&std::path::Path>,
+) -> Result<jumper_metrics::serve::Endpoint, jumper_metrics::MetricsError> {
+    let (store, info) = match service.monitor() {
+        Some(m) => (m.store().clone(), m.info()),
+        None => (Default::default(), Default::default()),
+    };
+    let target = jumper_metrics::Target::from_origin(info.origin.as_ref());
+    let render = move || {
+        jumper_metrics::openmetrics_untimed(&jumper_metrics::serve::live_set(
+            &store, &info, &target,
+        ))
+    };
+    let mut ep = jumper_metrics::serve::Endpoint::start(addr, Box::new(render))?;
+    eprintln!("jumper: metrics on http://{}/metrics", ep.addr());
+    if let Some(dir) = sd_dir {
+        let f = ep.write_sd_file(dir)?;
+        eprintln!("jumper: file_sd target {}", f.display());
+    }
+    Ok(ep)
 }

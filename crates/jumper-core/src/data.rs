@@ -207,6 +207,10 @@ fn merge_info(earlier: Option<MonitorInfo>, mut now: MonitorInfo) -> MonitorInfo
         now.own_cpu_s += e.own_cpu_s;
         now.missed_ticks += e.missed_ticks;
         now.ticks += e.ticks;
+        // One session, one UUID, however often monitoring restarts.
+        if let (Some(first), Some(o)) = (e.origin, now.origin.as_mut()) {
+            o.session_uuid = first.session_uuid;
+        }
     }
     now
 }
@@ -214,6 +218,24 @@ fn merge_info(earlier: Option<MonitorInfo>, mut now: MonitorInfo) -> MonitorInfo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restarted_session_keeps_its_uuid() {
+        let with = |uuid: &str, host: &str| MonitorInfo {
+            origin: Some(jumper_data::Origin {
+                session_uuid: uuid.into(),
+                hostname: host.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let merged = merge_info(Some(with("first", "a")), with("second", "b"));
+        let o = merged.origin.unwrap();
+        assert_eq!(
+            (o.session_uuid.as_str(), o.hostname.as_str()),
+            ("first", "b")
+        );
+    }
 
     fn frame(rows: &[(f64, f64)]) -> PerfFrame {
         PerfFrame {

@@ -176,6 +176,7 @@ fn gpus_are_detected_disabled_or_given() {
     let fake = FakeGpu::new(vec![GpuDevice {
         name: "Fake A100".into(),
         memory_total: 40 << 30,
+        uuid: "GPU-6a1f0c9e-0000-4000-8000-000000000001".into(),
     }]);
     let mut s = PerfmonitorService::builder()
         .interval(0.05)
@@ -186,6 +187,7 @@ fn gpus_are_detected_disabled_or_given() {
     s.start_monitoring().unwrap();
     let info = s.monitor_info().unwrap();
     assert_eq!((info.num_gpus, info.gpu_name.as_str()), (1, "Fake A100"));
+    assert_eq!(info.gpu_uuids, ["GPU-6a1f0c9e-0000-4000-8000-000000000001"]);
     s.stop_monitoring().unwrap();
 
     let mut s = service();

@@ -32,6 +32,10 @@ pub struct MonitorInfo {
     pub gpu_memory: f64,
     /// GPU names, comma separated.
     pub gpu_name: String,
+    /// GPU UUIDs in index order (empty strings where the driver gave none); absent in
+    /// JUmPER's sessions and with no GPU.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gpu_uuids: Vec<String>,
     /// Memory limit per level in GiB.
     pub memory_limits: BTreeMap<String, f64>,
     /// The CPUs of the affinity mask.
@@ -61,6 +65,59 @@ pub struct MonitorInfo {
     /// Peak memory in bytes of the command's cgroup (v1 `memory.max_usage_in_bytes`, v2
     /// `memory.peak`: resident memory and page cache), when a cgroup was used.
     pub process_memory_peak: Option<u64>,
+    /// Where the session was taken (host, SLURM job, step, task, cgroup, session UUID).
+    /// Absent in JUmPER's sessions and in jumper's written before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Where a session was taken: the `monitor.origin` block of a manifest.
+///
+/// Recorded when monitoring starts, from the host name and the variables Slurm sets in a job
+/// step's environment; every SLURM member is `None` outside a job (or where Slurm did not set
+/// its variable). A session keeps its [`Origin::session_uuid`] when monitoring restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Origin {
+    /// A random version-4 UUID naming this session (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
+    pub session_uuid: String,
+    /// The machine's host name (`gethostname()`, read from `/proc/sys/kernel/hostname`).
+    pub hostname: String,
+    /// `SLURMD_NODENAME`: the Slurm node, which differs from the host name where one host
+    /// runs several slurmd (emulated nodes) or names differ.
+    pub node: Option<String>,
+    /// `SLURM_JOB_ID`.
+    pub job_id: Option<String>,
+    /// The job's SLUID (Slurm 26.05 and later): `SLURM_JOB_SLUID` when set, else the job
+    /// directory of a cgroup v2 path that is not `job_<id>`.
+    pub sluid: Option<String>,
+    /// `SLURM_STEP_ID` (`batch` steps and `srun` steps alike).
+    pub step_id: Option<String>,
+    /// `SLURM_PROCID`: the task's rank in the step.
+    pub task_id: Option<String>,
+    /// `SLURM_JOB_NODELIST`, as Slurm writes it (`n[1-4]`).
+    pub node_list: Option<String>,
+    /// `SLURM_CLUSTER_NAME`.
+    pub cluster: Option<String>,
+    /// The job cgroup directory the slurm level was read from (the memory controller's on
+    /// cgroup v1), when the slurm level was sampled.
+    pub slurm_cgroup: Option<String>,
+    /// The cgroup jumper ran in (the memory controller's or the unified path of
+    /// `/proc/self/cgroup`), as discovered at start.
+    pub own_cgroup: Option<String>,
+    /// The cgroup jumper made for the command (`jumper run` where the host allows it; the
+    /// CPU controller's directory on v1), whose counters gave the process level's totals.
+    pub process_cgroup: Option<String>,
+}
+
+impl Origin {
+    /// The node to name in labels and tags: `SLURMD_NODENAME`, else the host name.
+    pub fn node_name(&self) -> &str {
+        self.node
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.hostname)
+    }
 }
 
 impl Default for MonitorInfo {
@@ -76,6 +133,7 @@ impl Default for MonitorInfo {
             num_gpus: 0,
             gpu_memory: 0.0,
             gpu_name: String::new(),
+            gpu_uuids: Vec::new(),
             memory_limits: BTreeMap::new(),
             cpu_handles: Vec::new(),
             pid: 0,
@@ -89,6 +147,7 @@ impl Default for MonitorInfo {
             ticks: 0,
             process_source: "tree".into(),
             process_memory_peak: None,
+            origin: None,
         }
     }
 }

@@ -334,6 +334,11 @@ impl Collector {
         &self.levels
     }
 
+    /// The job cgroup the slurm level reads, when it is sampled.
+    pub fn slurm_cgroup(&self) -> Option<&cgroup::CgroupDirs> {
+        self.slurm.as_ref().map(CgroupReader::dirs)
+    }
+
     /// Warnings about levels that were dropped.
     pub fn notes(&self) -> &[String] {
         &self.notes

@@ -21,6 +21,9 @@ pub enum MonitorError {
     /// The sampler thread could not be started.
     #[error("cannot start the sampler thread")]
     Spawn(#[source] std::io::Error),
+    /// The operating system's random source failed (the session UUID could not be made).
+    #[error("the operating system's random source failed")]
+    Random(#[source] getrandom::Error),
     /// The sampler thread is gone.
     #[error("the sampler has stopped")]
     Stopped,

@@ -16,6 +16,8 @@ pub struct GpuDevice {
     pub name: String,
     /// Total memory in bytes.
     pub memory_total: u64,
+    /// The driver's UUID (`GPU-8f6e...`, DCGM's `UUID` label); empty where unknown.
+    pub uuid: String,
 }
 
 /// A compute process on a GPU.
@@ -104,6 +106,7 @@ impl NvmlGpu {
             devices.push(GpuDevice {
                 name: d.name().unwrap_or_else(|_| format!("GPU {i}")),
                 memory_total: d.memory_info().map(|m| m.total).unwrap_or(0),
+                uuid: d.uuid().unwrap_or_default(),
             });
         }
         Ok(NvmlGpu { nvml, devices })

@@ -20,6 +20,7 @@ pub mod collector;
 mod error;
 pub mod gpu;
 mod monitor;
+pub mod origin;
 pub mod process;
 pub mod procfs;
 pub mod resources;

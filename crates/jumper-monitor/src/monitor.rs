@@ -113,6 +113,12 @@ impl Monitor {
         let cgroup_root = cfg.cgroup_root.clone();
         let slurm_job = cfg.slurm_job.clone();
         let collector = Collector::new(cfg, backend)?;
+        let origin = crate::origin::detect(
+            &|k| std::env::var(k).ok(),
+            &proc_root,
+            collector.slurm_cgroup(),
+            crate::origin::session_uuid()?,
+        );
         notes.extend(collector.notes().iter().cloned());
         let levels = collector.levels().to_vec();
         let mut memory_limits = resources.memory_limits_gib();
@@ -136,6 +142,11 @@ impl Monitor {
                 .map(|d| d.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
+            gpu_uuids: if devices.iter().any(|d| !d.uuid.is_empty()) {
+                devices.iter().map(|d| d.uuid.clone()).collect()
+            } else {
+                Vec::new()
+            },
             memory_limits,
             cpu_handles: resources.cpu_affinity.clone(),
             pid: opts.root_pid.unwrap_or(0),
@@ -146,6 +157,7 @@ impl Monitor {
             os: "posix".into(),
             python: format!("jumper {}", env!("CARGO_PKG_VERSION")),
             levels: levels.clone(),
+            origin: Some(origin),
             ..MonitorInfo::default()
         };
         let sampler = Sampler::start(collector, opts.interval, store.clone())?;
@@ -220,6 +232,9 @@ impl Monitor {
             match OwnCgroup::create(&self.cgroup_root, &own, &name) {
                 Ok(cg) => {
                     self.info.process_source = cg.source().into();
+                    if let Some(o) = self.info.origin.as_mut() {
+                        o.process_cgroup = Some(cg.dirs().cpu.to_string_lossy().into_owned());
+                    }
                     self.cgroup = Some(cg);
                 }
                 Err(why) => notes.push(format!("process level from the process tree ({why})")),

@@ -285,6 +285,7 @@ mod tests {
             vec![GpuDevice {
                 name: "Fake".into(),
                 memory_total: 1 << 34,
+                uuid: String::new(),
             }],
         );
         assert_eq!(r.num_system_cpus, 3);

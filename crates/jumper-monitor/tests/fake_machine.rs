@@ -275,6 +275,7 @@ fn slurm_level_reads_the_job_cgroup() {
     let gpu = FakeGpu::new(vec![GpuDevice {
         name: "Fake A100".into(),
         memory_total: 40 << 30,
+        uuid: String::new(),
     }]);
     gpu.set(vec![GpuDeviceSample {
         util: 80.0,
@@ -322,10 +323,12 @@ fn gpu_readings_reach_system_and_process_levels() {
         GpuDevice {
             name: "G0".into(),
             memory_total: 16 << 30,
+            uuid: String::new(),
         },
         GpuDevice {
             name: "G1".into(),
             memory_total: 16 << 30,
+            uuid: String::new(),
         },
     ]);
     gpu.set(vec![

@@ -15,6 +15,29 @@
 //!   manifest.json             JUmPER's keys + {"jumper": {"schema", "writer"}}, written last
 //! ```
 //!
+//! ## Where a session was taken
+//!
+//! jumper's manifests carry `monitor.origin` ([`jumper_data::Origin`]), recorded when
+//! monitoring starts; JUmPER ignores it, and sessions without it (JUmPER's, jumper's older
+//! ones) import with `origin` `None`. Every SLURM member is `null` outside a job:
+//!
+//! ```json
+//! "origin": {
+//!   "session_uuid": "0f8e2c3a-4b5d-4e6f-8a7b-9c0d1e2f3a4b",   random v4, kept across restarts
+//!   "hostname": "host7",                  gethostname()
+//!   "node": "n2",                         SLURMD_NODENAME
+//!   "job_id": "42",                       SLURM_JOB_ID
+//!   "sluid": null,                        SLURM_JOB_SLUID, else a v2 job directory not named job_<id>
+//!   "step_id": "0",                       SLURM_STEP_ID
+//!   "task_id": "1",                       SLURM_PROCID
+//!   "node_list": "n[1-2]",                SLURM_JOB_NODELIST
+//!   "cluster": "jt",                      SLURM_CLUSTER_NAME
+//!   "slurm_cgroup": "/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42",   read by the slurm level
+//!   "own_cgroup": "/slurm_n2/uid_0/job_42/step_0/task_1",            from /proc/self/cgroup
+//!   "process_cgroup": null                the cgroup `jumper run` made for the command, if any
+//! }
+//! ```
+//!
 //! ## Where it sits
 //!
 //! ```text

@@ -13,8 +13,8 @@ use std::process::Command;
 use jumper_data::io::{perf_columns, read_history, read_perf, BASE_PERF_COLUMNS};
 use jumper_data::test_support::names as names_in;
 use jumper_data::{
-    CellRecord, CellStatus, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind,
-    Thresholds, GIB,
+    CellRecord, CellStatus, IoCounters, Level, LevelSample, MonitorInfo, Origin, PerfFrame,
+    SampleKind, Thresholds, GIB,
 };
 use jumper_session::{
     export_session, read_manifest, read_session, ExportFormat, Session, SessionError,
@@ -152,6 +152,8 @@ impl Fixture {
             cpu_handles: vec![0, 1],
             pid: 4242,
             uid: 1000,
+            // JUmPER's importer (jumper_py_imports_our_session) must not mind this block.
+            origin: Some(origin()),
             ..MonitorInfo::default()
         };
         Fixture {
@@ -171,6 +173,23 @@ impl Fixture {
             reporter_level: Level::User,
             ..Session::new(&self.monitor, &LEVELS, &self.frames, &self.cells)
         }
+    }
+}
+
+fn origin() -> Origin {
+    Origin {
+        session_uuid: "0f8e2c3a-4b5d-4e6f-8a7b-9c0d1e2f3a4b".into(),
+        hostname: "host7".into(),
+        node: Some("n2".into()),
+        job_id: Some("42".into()),
+        sluid: None,
+        step_id: Some("0".into()),
+        task_id: Some("1".into()),
+        node_list: Some("n[1-2]".into()),
+        cluster: Some("jt".into()),
+        slurm_cgroup: Some("/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42".into()),
+        own_cgroup: Some("/slurm_n2/uid_0/job_42/step_0/task_1".into()),
+        process_cgroup: None,
     }
 }
 
@@ -671,6 +690,32 @@ fn jumper_py_sessions_pass_read_manifest() {
     }
     let m = read_manifest(&fixtures().join("session/manifest.json")).unwrap();
     assert_eq!(m.monitor.pid, 29610);
+    assert_eq!(m.monitor.origin, None, "JUmPER records no origin");
+}
+
+#[test]
+fn the_origin_is_written_under_monitor_and_read_back() {
+    let mut fx = Fixture::new();
+    fx.monitor.gpu_uuids = vec!["GPU-6a1f0c9e".into()];
+    let tmp = tempfile::tempdir().unwrap();
+    for target in ["s", "s.zip"] {
+        let out = export_session(&fx.session(), &tmp.path().join(target)).unwrap();
+        let back = read_session(&out.path).unwrap();
+        assert_eq!(back.info.origin, Some(origin()), "{target}");
+        assert_eq!(back.info.gpu_uuids, ["GPU-6a1f0c9e"]);
+        assert_eq!(back.manifest.monitor.origin, Some(origin()));
+    }
+    let m = json_file(&tmp.path().join("s/manifest.json"));
+    assert_eq!(m["monitor"]["origin"]["node"], "n2");
+    assert_eq!(m["monitor"]["origin"]["job_id"], "42");
+    assert_eq!(m["monitor"]["origin"]["sluid"], Value::Null);
+    // A session written before the origin was recorded (no `origin` key) still imports.
+    let mut old = m.clone();
+    old["monitor"].as_object_mut().unwrap().remove("origin");
+    fs::write(tmp.path().join("s/manifest.json"), old.to_string()).unwrap();
+    let back = read_session(&tmp.path().join("s")).unwrap();
+    assert_eq!(back.info.origin, None);
+    assert_eq!(back.cells.len(), fx.cells.len());
 }
 
 #[test]
