@@ -53,6 +53,7 @@ pub enum Outcome {
 struct ControlInner {
     finished: Mutex<Option<String>>,
     closed: AtomicBool,
+    stop: AtomicBool,
 }
 
 /// Shared between the frontend's thread and the view's: the frontend says when the work has
@@ -84,6 +85,12 @@ impl Control {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Asks the view to close at its next turn (the frontend gave up, e.g. the command could
+    /// not start).
+    pub fn stop(&self) {
+        self.inner.stop.store(true, Ordering::Release);
     }
 
     /// Whether the view has closed.
@@ -134,7 +141,14 @@ impl<D: Display, S: Source> View<D, S> {
     /// One turn of the loop: waits for a key until the next frame is due, applies it, and
     /// draws when a frame is due or the state changed. `Some` when the view is to close.
     pub fn step(&mut self) -> Result<Option<Outcome>, LiveError> {
-        let wait = self.next_draw.saturating_duration_since(Instant::now());
+        if self.control.inner.stop.load(Ordering::Acquire) {
+            return Ok(Some(self.close(Outcome::Quit)));
+        }
+        // Short waits, so a stop request is seen soon even at 1 Hz.
+        let wait = self
+            .next_draw
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(100));
         let mut redraw = false;
         match self.display.poll(wait)? {
             Some(Input::Key(k)) => match self.state.handle(k, self.current.as_ref()) {

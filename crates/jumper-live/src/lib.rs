@@ -47,27 +47,35 @@ pub use snapshot::{CellRow, HeaderInfo, LevelView, Mode, RowStatus, Snapshot};
 pub use state::{Effect, Key, Tab, ViewState};
 pub use trend::Trend;
 
-/// Runs the view on its own thread on the real terminal; the thread returns how it ended.
-/// The terminal is restored when the view closes (also on an error).
+/// Runs the view on its own thread on the real terminal. When it closes, the terminal is
+/// restored first and then `on_close` runs on that thread with how it ended (also after an
+/// error, as [`Outcome::Quit`]); the thread returns the outcome.
 pub fn spawn(
     opts: CollectorOptions,
     feed: jumper_core::Feed,
     refresh_hz: u32,
     control: Control,
+    on_close: impl FnOnce(Outcome) + Send + 'static,
 ) -> Result<std::thread::JoinHandle<Result<Outcome, LiveError>>, LiveError> {
     check_terminal()?;
     let mode = opts.mode;
     std::thread::Builder::new()
         .name("jumper-live".into())
         .spawn(move || {
-            let display = TerminalDisplay::new()?;
-            let collector = Collector::new(feed, opts);
-            let state = ViewState::new(mode, refresh_hz, true);
-            let mut view = View::new(display, collector, state, control.clone());
-            let out = view.run();
-            if out.is_err() {
-                control.close();
-            }
+            let out = match TerminalDisplay::new() {
+                Ok(display) => {
+                    let collector = Collector::new(feed, opts);
+                    let state = ViewState::new(mode, refresh_hz, true);
+                    let mut view = View::new(display, collector, state, control.clone());
+                    let out = view.run();
+                    // Drops the display: the terminal is back before anything is printed.
+                    drop(view);
+                    out
+                }
+                Err(e) => Err(e),
+            };
+            control.close();
+            on_close(*out.as_ref().unwrap_or(&Outcome::Quit));
             out
         })
         .map_err(|_| LiveError::Thread("could not be started"))

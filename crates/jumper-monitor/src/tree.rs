@@ -174,6 +174,8 @@ impl TreeReader {
                 .map(|c| format!("[{}]", c.trim()))
                 .unwrap_or_default();
         }
+        // One line in a table: a command's own newlines (python3 -c '...') become spaces.
+        let command = command.replace(|c: char| c.is_control(), " ");
         self.names.insert((pid, starttime), command.clone());
         command
     }

@@ -19,7 +19,11 @@ pub fn render(f: &mut Frame, area: Rect, h: &HeaderInfo, refresh_hz: u32, paused
     let title = Line::from(vec![
         Span::styled("jumper live", t.title()),
         Span::styled(format!(" · {} · ", h.mode.as_str()), t.dim()),
-        Span::raw(format::fit(&h.target, w.saturating_sub(22))),
+        // One line: a command's own newlines (python3 -c '...') become spaces.
+        Span::raw(format::fit(
+            &h.target.replace(|c: char| c.is_control(), " "),
+            w.saturating_sub(22),
+        )),
     ]);
     let pid = match h.pid {
         Some(p) if p != 0 => p.to_string(),

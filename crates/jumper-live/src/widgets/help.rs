@@ -45,7 +45,7 @@ pub fn render(f: &mut Frame, area: Rect, t: Theme) {
         lines.push(Line::from(Span::styled(group, t.warn())));
         for (k, what) in keys {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<22}"), t.value()),
+                Span::styled(format!("  {k:<24}"), t.value()),
                 Span::raw(*what),
             ]));
         }
@@ -56,7 +56,7 @@ pub fn render(f: &mut Frame, area: Rect, t: Theme) {
         t.dim(),
     )));
     let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 66.min(area.width);
+    let w = 68.min(area.width);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,

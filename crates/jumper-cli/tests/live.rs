@@ -1,0 +1,314 @@
+//! The live view as a person uses it: tmux runs `jumper` in a window of a fixed size, the
+//! test reads the screen with `capture-pane` and types with `send-keys`. Plus the refusals
+//! that need no terminal (no terminal, `-q`, a bad refresh rate, a bad pid).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const JUMPER: &str = env!("CARGO_BIN_EXE_jumper");
+
+/// Whether tmux is here; under CI its absence fails the test with the install command.
+fn have_tmux() -> bool {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("install tmux: apt-get install tmux");
+        }
+        eprintln!("tmux is missing (install tmux: apt-get install tmux); not run here");
+    }
+    ok
+}
+
+/// A tmux server of the test's own (its own socket), killed on drop; the drop also checks
+/// that nothing it ran is left.
+struct Tmux {
+    socket: String,
+    pane_pid: Option<u32>,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, cwd: &Path, shell: &str) -> Tmux {
+        let socket = format!("jumper-test-{}-{name}", std::process::id());
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .arg("-c")
+            .arg(cwd)
+            .arg(shell)
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut t = Tmux {
+            socket,
+            pane_pid: None,
+        };
+        let pid = t.tmux(&["list-panes", "-F", "#{pane_pid}"]);
+        t.pane_pid = pid.trim().parse().ok();
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    fn keys(&self, keys: &str) {
+        self.tmux(&["send-keys", keys]);
+    }
+
+    /// Waits (up to a generous bound: the machine may be busy) for the screen to satisfy
+    /// `ok`; returns the screen, or fails with what it showed.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+        if let Some(pid) = self.pane_pid {
+            let gone = (0..50).any(|_| {
+                std::thread::sleep(Duration::from_millis(50));
+                !Path::new(&format!("/proc/{pid}")).exists()
+            });
+            if !std::thread::panicking() {
+                assert!(gone, "the pane's shell {pid} is still running");
+            }
+        }
+    }
+}
+
+/// The number after `label` on the first line holding it.
+fn number_after(screen: &str, label: &str) -> Option<f64> {
+    let line = screen.lines().find(|l| l.contains(label))?;
+    let rest = &line[line.find(label)? + label.len()..];
+    let num: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    num.parse().ok()
+}
+
+#[test]
+fn run_live_shows_pid_cpu_help_then_leaves_a_normal_terminal_and_the_report() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Burns 2 CPU seconds, says its pid, prints a line we look for in the output file.
+    let prog = "import os,time\nopen('pid','w').write(str(os.getpid()))\nprint('hello from the command', flush=True)\nt=time.process_time()\nwhile time.process_time()-t<2.0: pass\nprint('burned')";
+    let shell = format!(
+        "{JUMPER} run --live --interval 0.1 --output out.log -- python3 -c \"{prog}\"; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("run", 120, 40, dir.path(), &shell);
+    // The command's line in the output pane (the title line names the command too).
+    let screen = t.wait_for("the header and the command's output", |s| {
+        s.contains("jumper live · run") && s.lines().any(|l| l.trim() == "hello from the command")
+    });
+    let pid: u32 = std::fs::read_to_string(dir.path().join("pid"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        screen.contains(&format!("PID {pid} │")),
+        "the header shows the command's pid {pid}:\n{screen}"
+    );
+    // The process level's CPU figure while the command burns one of the CPUs: the process
+    // gauge shows a percentage of all CPUs (near 50 % of 2 on an idle machine).
+    let busy = t.wait_for("a busy process gauge", |s| {
+        number_after(s, "▸process CPU").is_some_and(|v| v > 5.0)
+    });
+    let cpu = number_after(&busy, "▸process CPU").unwrap();
+    let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    assert!(
+        cpu <= 100.0 / ncpu * 1.25 + 5.0,
+        "one busy thread is about 1/{ncpu} of the CPUs, not {cpu}%:\n{busy}"
+    );
+    t.keys("h");
+    t.wait_for("the help", |s| s.contains("Interactive commands"));
+    t.keys("x");
+    t.wait_for("the help to close", |s| !s.contains("Interactive commands"));
+    let done = t.wait_for("the finished banner", |s| {
+        s.contains("FINISHED (exit status 0)")
+    });
+    assert!(done.contains(" ok "), "the cell is done:\n{done}");
+    t.keys("q");
+    let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT=0"));
+    assert!(
+        after.contains("JUmPER Performance Report"),
+        "the usual report follows the view:\n{after}"
+    );
+    assert!(
+        !after.contains("jumper live"),
+        "the view's screen is gone (alternate screen left):\n{after}"
+    );
+    assert!(after.contains("jumper: output of the command ("));
+    let out = std::fs::read_to_string(dir.path().join("out.log")).unwrap();
+    assert_eq!(out, "hello from the command\nburned\n");
+}
+
+#[test]
+fn live_is_refused_without_a_terminal_with_q_and_with_a_bad_rate() {
+    let run = |args: &[&str]| {
+        let o = Command::new(JUMPER)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["run", "--live", "--", "true"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err.trim(),
+        "jumper: --live needs a terminal (standard input is not one)"
+    );
+    let (code, err) = run(&["run", "--live", "-q", "--", "true"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--quiet") && err.contains("--live"), "{err}");
+    for bad in ["0", "31", "fast"] {
+        let (code, err) = run(&["run", "--live", "--refresh", bad, "--", "true"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("refresh rate must be a whole number of Hz from 1 to 30"),
+            "{err}"
+        );
+    }
+    let (code, err) = run(&["run", "--refresh", "10", "--", "true"]);
+    assert_eq!(code, Some(2), "--refresh needs --live: {err}");
+}
+
+#[test]
+fn watch_follows_a_tree_it_did_not_start_until_its_root_exits() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // The test's own child (not jumper's): a shell with a sleeping grandchild.
+    let mut root = Command::new("sh")
+        .args(["-c", "sleep 300 & wait"])
+        .spawn()
+        .unwrap();
+    let pid = root.id();
+    let shell = format!("{JUMPER} watch --pid {pid} --interval 0.2; echo EXIT=$?; sleep 120");
+    let t = Tmux::start("watch", 120, 40, dir.path(), &shell);
+    let screen = t.wait_for("the tree in the processes table", |s| {
+        s.contains("sleep 300") && s.contains(&format!("PID {pid} │"))
+    });
+    assert!(screen.contains("jumper live · watch · pid"), "{screen}");
+    assert!(
+        screen.contains("▸process") && screen.contains(" system"),
+        "{screen}"
+    );
+    // The grandchild's pid, to end it after the root (it is orphaned then).
+    let grandchild: u32 = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    root.kill().unwrap();
+    root.wait().unwrap();
+    t.wait_for("the finished banner", |s| {
+        s.contains(&format!("FINISHED (pid {pid} exited)"))
+    });
+    t.keys("q");
+    let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT=0"));
+    assert!(
+        after.contains(&format!("jumper: process {pid} exited")),
+        "{after}"
+    );
+    assert!(after.contains("JUmPER Performance Report"), "{after}");
+    // The orphaned grandchild: ended here (init reaps it), and checked gone.
+    let _ = Command::new("kill").arg(grandchild.to_string()).status();
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        !Path::new(&format!("/proc/{grandchild}")).exists()
+    });
+    assert!(gone, "sleep {grandchild} is left running");
+}
+
+#[test]
+fn watch_without_a_target_shows_user_and_system() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shell = format!("{JUMPER} watch --interval 0.2; echo EXIT=$?; sleep 120");
+    let t = Tmux::start("watchall", 100, 30, dir.path(), &shell);
+    let screen = t.wait_for("the user and system gauges", |s| {
+        s.contains("▸user") && s.contains(" system") && s.contains("Samples ")
+    });
+    assert!(
+        screen.contains("watch · user and system") && !screen.contains("process CPU"),
+        "{screen}"
+    );
+    t.keys("q");
+    let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT=0"));
+    assert!(after.contains("JUmPER Performance Report"), "{after}");
+}
+
+#[test]
+fn watch_refuses_a_pid_that_is_not_there_and_a_missing_terminal() {
+    let run = |args: &[&str]| {
+        let o = Command::new(JUMPER)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // A pid above the kernel's limit cannot exist.
+    let (code, err) = run(&["watch", "--pid", "99999999"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err.trim(),
+        "jumper: no process with pid 99999999 (it has exited or never existed)"
+    );
+    let (code, err) = run(&["watch", "--pid", "notanumber"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, err) = run(&["watch", "--pid", &std::process::id().to_string()]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err.trim(),
+        "jumper: jumper watch needs a terminal (standard input is not one)"
+    );
+}
