@@ -312,3 +312,60 @@ fn watch_refuses_a_pid_that_is_not_there_and_a_missing_terminal() {
         "jumper: jumper watch needs a terminal (standard input is not one)"
     );
 }
+
+#[test]
+fn replay_live_fills_the_cells_table_as_cells_finish_and_matches_the_report() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.py"),
+        "# %% setup\nimport time\nprint('cell one')\n\
+         # %% burn\nt = time.process_time()\nwhile time.process_time() - t < 1.0: pass\nprint('burned')\n\
+         # %% fail\n1 / 0\n\
+         # %% last\nwhile not __import__('os').path.exists('go'): time.sleep(0.05)\nprint('the end')\n",
+    )
+    .unwrap();
+    let shell = format!(
+        "{JUMPER} replay --live --interval 0.1 --output r.log --json r.json s.py; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("replay", 120, 40, dir.path(), &shell);
+    // The last cell waits for a file: the first three are done, the fourth runs.
+    let mid = t.wait_for("three finished cells and a running one", |s| {
+        s.contains(" running ")
+            && s.contains(" failed ")
+            && s.lines().filter(|l| l.contains(" ok ")).count() >= 2
+    });
+    assert!(mid.contains("jumper live · replay · s.py"), "{mid}");
+    assert!(!mid.contains("FINISHED"), "{mid}");
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let done = t.wait_for("the finished banner", |s| {
+        s.contains("FINISHED (4 cells, 1 failed)")
+    });
+    t.keys("q");
+    let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT=1"));
+    assert!(after.contains("JUmPER Performance Report"), "{after}");
+    // Each finished row on screen is the report's row for that cell.
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    for cell in v["per_cell"].as_array().unwrap() {
+        let i = cell["cell"].as_u64().unwrap();
+        let row = done
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{i} ")))
+            .unwrap_or_else(|| panic!("no row for cell {i}:\n{done}"));
+        let cpu = format!("{:.1}", cell["cpu_util_avg"].as_f64().unwrap());
+        let cpu_s = format!("{:.2}", cell["cpu_time_s"].as_f64().unwrap());
+        assert!(
+            row.contains(&cpu) && row.contains(&cpu_s),
+            "cell {i}: {row} vs {cell}"
+        );
+    }
+    let out = std::fs::read_to_string(dir.path().join("r.log")).unwrap();
+    assert!(out.starts_with("cell one\nburned\n"), "{out}");
+    assert!(
+        out.contains("ZeroDivisionError") && out.ends_with("the end\n"),
+        "{out}"
+    );
+}

@@ -250,7 +250,16 @@ fn quote_words(argv: &[String]) -> String {
 pub fn spawn_interpreter(
     interpreter: &jumper_script::Interpreter,
 ) -> Result<Box<dyn jumper_script::CellExecutor>, jumper_script::ScriptError> {
+    spawn_interpreter_with(interpreter, jumper_script::ExecOptions::default())
+}
+
+/// Like [`spawn_interpreter`] with the executor's options (e.g. the interpreter's output
+/// sent to a file while a live view holds the terminal).
+pub fn spawn_interpreter_with(
+    interpreter: &jumper_script::Interpreter,
+    options: jumper_script::ExecOptions,
+) -> Result<Box<dyn jumper_script::CellExecutor>, jumper_script::ScriptError> {
     // Without it the cells still run; their orphans are just not followed.
     let _ = process::become_subreaper();
-    jumper_script::spawn_executor(interpreter)
+    jumper_script::spawn_executor_with(interpreter, options)
 }
