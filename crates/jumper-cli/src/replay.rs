@@ -205,7 +205,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
         }
         l.wait();
     }
-    if out_path.is_some() && service.history().len() > 0 {
+    if out_path.is_some() && !service.history().is_empty() {
         // The script's own output (and its reports) went to the file: the view's summary.
         match service.report_text(jumper_core::Cells::All, level) {
             Ok(t) => eprint!("{t}"),
