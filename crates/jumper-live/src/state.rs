@@ -261,13 +261,14 @@ impl ViewState {
             .cells
             .iter()
             .filter(|c| {
-                self.matches(&format!(
-                    "{} {} {} {}",
-                    c.index,
-                    c.status.as_str(),
-                    c.title,
-                    c.tags.join(" ")
-                ))
+                self.filter.is_none()
+                    || self.matches(&format!(
+                        "{} {} {} {}",
+                        c.index,
+                        c.status.as_str(),
+                        c.title,
+                        c.tags.join(" ")
+                    ))
             })
             .collect();
         let m = |c: &CellRow, f: fn(&jumper_core::CellMetrics) -> f64| {
@@ -301,7 +302,7 @@ impl ViewState {
         let mut rows: Vec<&ProcessRow> = snap
             .processes
             .iter()
-            .filter(|p| self.matches(&format!("{} {}", p.pid, p.command)))
+            .filter(|p| self.filter.is_none() || self.matches(&format!("{} {}", p.pid, p.command)))
             .collect();
         let key = |p: &ProcessRow| -> f64 {
             match self.process_sort % PROCESS_SORTS.len() {

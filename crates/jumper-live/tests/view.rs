@@ -621,3 +621,90 @@ fn refresh_keys_show_in_the_header() {
     run_keys(&mut v, &[Key::Char('+'), Key::Char('+')]);
     assert!(v.display.contains("Display 30Hz"), "30 Hz is the most");
 }
+
+/// A terminal that hangs in the middle of a frame until released.
+struct FrozenTerminal {
+    entered: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    release: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+}
+
+impl Display for FrozenTerminal {
+    fn draw(
+        &mut self,
+        _render: &mut dyn FnMut(&mut ratatui::Frame),
+    ) -> Result<(), jumper_live::LiveError> {
+        self.entered
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let (lock, cv) = &*self.release;
+        let mut go = lock.lock().unwrap();
+        while !*go {
+            go = cv.wait(go).unwrap();
+        }
+        Ok(())
+    }
+    fn poll(
+        &mut self,
+        _: std::time::Duration,
+    ) -> Result<Option<jumper_live::Input>, jumper_live::LiveError> {
+        Ok(None)
+    }
+    fn colors(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_frozen_terminal_never_stops_the_sampler() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Condvar, Mutex};
+    let mut service = jumper_core::PerfmonitorService::builder()
+        .interval(0.02)
+        .levels(vec![Level::Process, Level::System])
+        .gpu(jumper_core::Gpus::None)
+        .build()
+        .unwrap();
+    service.start_monitoring().unwrap();
+    let feed = service.feed();
+    let entered = Arc::new(AtomicBool::new(false));
+    let release = Arc::new((Mutex::new(false), Condvar::new()));
+    let control = Control::new();
+    let view = {
+        let (feed, entered, release, control) = (
+            feed.clone(),
+            entered.clone(),
+            release.clone(),
+            control.clone(),
+        );
+        std::thread::spawn(move || {
+            let display = FrozenTerminal { entered, release };
+            let collector = jumper_live::Collector::new(feed, Default::default());
+            let mut v = View::new(
+                display,
+                collector,
+                ViewState::new(Mode::Run, 30, false),
+                control,
+            );
+            v.run()
+        })
+    };
+    while !entered.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    // The view is stuck in a frame; the sampler goes on filling the store.
+    let store = feed.store().unwrap();
+    let before = store.len(Level::Process);
+    let ticks = feed.sampler_stats().ticks;
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(
+        store.len(Level::Process) >= before + 3,
+        "{} samples after {before}",
+        store.len(Level::Process)
+    );
+    assert!(feed.sampler_stats().ticks >= ticks + 3);
+    let (lock, cv) = &*release;
+    *lock.lock().unwrap() = true;
+    cv.notify_all();
+    control.stop();
+    assert_eq!(view.join().unwrap().unwrap(), Outcome::Quit);
+    service.stop_monitoring().unwrap();
+}

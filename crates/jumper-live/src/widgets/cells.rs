@@ -96,17 +96,19 @@ pub fn render(
     scroll: &mut usize,
     t: Theme,
 ) -> usize {
-    let rows: Vec<TableRow> = rows
-        .iter()
-        .map(|c| {
-            let style = match c.status {
-                RowStatus::Running => t.warn(),
-                RowStatus::Done(jumper_core::CellStatus::Failed) => t.bad(),
-                RowStatus::Done(_) => ratatui::style::Style::new(),
-            };
-            (row_text(c), style)
-        })
-        .collect();
+    let row_at = |i: usize| -> TableRow {
+        let c = rows[i];
+        let style = match c.status {
+            RowStatus::Running => t.warn(),
+            RowStatus::Done(jumper_core::CellStatus::Failed) => t.bad(),
+            RowStatus::Done(_) => ratatui::style::Style::new(),
+        };
+        (row_text(c), style)
+    };
     let sorted = SORT_COLUMN.get(sort).copied();
-    table::render(f, area, &COLUMNS, &rows, sorted, scroll, t)
+    let rows = table::Rows {
+        count: rows.len(),
+        at: &row_at,
+    };
+    table::render(f, area, &COLUMNS, rows, sorted, scroll, t)
 }

@@ -85,7 +85,11 @@ pub fn render(
     scroll: &mut usize,
     t: Theme,
 ) -> usize {
-    let rows: Vec<TableRow> = rows.iter().map(|p| (row_text(p), Style::new())).collect();
+    let row_at = |i: usize| -> TableRow { (row_text(rows[i]), Style::new()) };
     let sorted = SORT_COLUMN.get(sort).copied();
-    table::render(f, area, &COLUMNS, &rows, sorted, scroll, t)
+    let rows = table::Rows {
+        count: rows.len(),
+        at: &row_at,
+    };
+    table::render(f, area, &COLUMNS, rows, sorted, scroll, t)
 }

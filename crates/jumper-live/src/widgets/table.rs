@@ -25,6 +25,14 @@ pub struct Column {
 /// A row: one string per column (all columns), and a style.
 pub type TableRow = (Vec<String>, Style);
 
+/// The rows of a table: how many, and how to make one (only those on screen are made).
+pub struct Rows<'a> {
+    /// Number of rows.
+    pub count: usize,
+    /// Makes row `i`.
+    pub at: &'a dyn Fn(usize) -> TableRow,
+}
+
 /// The columns shown at `width`.
 pub fn shown(columns: &[Column], width: u16) -> Vec<usize> {
     columns
@@ -35,20 +43,21 @@ pub fn shown(columns: &[Column], width: u16) -> Vec<usize> {
         .collect()
 }
 
-/// Draws the table; `sorted` is the column (index into `columns`) the rows are sorted by.
-/// Returns the number of rows that fit and clamps `scroll` to what can be shown.
+/// Draws the table of `rows`, of which only those on screen are made; `sorted`
+/// is the column (index into `columns`) the rows are sorted by. Returns the number of rows
+/// that fit and clamps `scroll` to what can be shown.
 pub fn render(
     f: &mut Frame,
     area: Rect,
     columns: &[Column],
-    rows: &[TableRow],
+    rows: Rows<'_>,
     sorted: Option<usize>,
     scroll: &mut usize,
     t: Theme,
 ) -> usize {
     let show = shown(columns, area.width);
     let page = area.height.saturating_sub(1) as usize;
-    *scroll = (*scroll).min(rows.len().saturating_sub(page));
+    *scroll = (*scroll).min(rows.count.saturating_sub(page));
     let header = Row::new(show.iter().map(|&i| {
         let c = &columns[i];
         let title = if Some(i) == sorted {
@@ -69,7 +78,10 @@ pub fn render(
         Cell::from(line).style(style)
     }))
     .style(t.header());
-    let body = rows.iter().skip(*scroll).take(page).map(|(cells, style)| {
+    let visible: Vec<TableRow> = (*scroll..rows.count.min(*scroll + page))
+        .map(rows.at)
+        .collect();
+    let body = visible.iter().map(|(cells, style)| {
         Row::new(show.iter().map(|&i| {
             let text = cells.get(i).cloned().unwrap_or_default();
             if columns[i].right {
