@@ -369,3 +369,46 @@ fn replay_live_fills_the_cells_table_as_cells_finish_and_matches_the_report() {
         "{out}"
     );
 }
+
+#[test]
+fn q_leaves_the_command_running_and_ctrl_c_in_the_view_interrupts_it() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // q: the view closes at once, the command goes on to its end, the report follows.
+    let shell = format!(
+        "{JUMPER} run --live --interval 0.1 --output o.log -- sh -c 'while [ ! -e go ]; do sleep 0.05; done; echo fin'; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("quit", 100, 30, dir.path(), &shell);
+    t.wait_for("the view", |s| s.contains("jumper live · run"));
+    t.keys("q");
+    let closed = t.wait_for("the line saying the command goes on", |s| {
+        s.contains("jumper: view closed; the command goes on (pid ")
+    });
+    assert!(
+        !closed.contains("EXIT="),
+        "jumper waits for the command:\n{closed}"
+    );
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let after = t.wait_for("the command's end", |s| s.contains("EXIT=0"));
+    assert!(after.contains("JUmPER Performance Report"), "{after}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("o.log")).unwrap(),
+        "fin\n"
+    );
+    drop(t);
+    // Ctrl-C in the view: SIGINT to the command, whose status says so (128 + 2).
+    let shell = format!(
+        "{JUMPER} run --live --interval 0.1 --output o2.log -- sleep 300; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("interrupt", 100, 30, dir.path(), &shell);
+    t.wait_for("the view", |s| s.contains("jumper live · run"));
+    t.keys("C-c");
+    let after = t.wait_for("the interrupted command", |s| s.contains("EXIT=130"));
+    assert!(
+        after.contains("jumper: interrupting the command (pid "),
+        "{after}"
+    );
+    assert!(after.contains("JUmPER Performance Report"), "{after}");
+}

@@ -24,6 +24,9 @@ pub trait Source {
     fn snapshot(&mut self, cells_level: Option<Level>) -> Snapshot;
     /// Forget peaks and trends (`r`).
     fn reset(&mut self);
+    /// Which table is on screen (a source may read what it shows more often). The default
+    /// does nothing.
+    fn showing(&mut self, _tab: crate::state::Tab) {}
     /// The work has ended (`why` goes in the banner).
     fn finish(&mut self, why: &str);
 }
@@ -37,6 +40,9 @@ impl Source for Collector {
     }
     fn finish(&mut self, why: &str) {
         Collector::finish(self, why);
+    }
+    fn showing(&mut self, tab: crate::state::Tab) {
+        self.processes_shown = tab == crate::state::Tab::Processes;
     }
 }
 
@@ -202,6 +208,7 @@ impl<D: Display, S: Source> View<D, S> {
     }
 
     fn refresh(&mut self) {
+        self.source.showing(self.state.tab);
         let level = self
             .current
             .as_ref()

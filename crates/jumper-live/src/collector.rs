@@ -33,7 +33,8 @@ pub struct CollectorOptions {
     pub target: String,
     /// The file the command's output goes to (the output pane shows its tail).
     pub output: Option<PathBuf>,
-    /// Seconds between two readings of the process table (0: every snapshot).
+    /// Seconds between two readings of the process table while it is shown (0: every
+    /// snapshot); ten times that while the cells table is shown (for the tab's count).
     pub process_every_s: f64,
     /// `/proc` to read the process table from (`None`: the real one).
     pub proc_root: Option<PathBuf>,
@@ -61,6 +62,10 @@ pub struct Collector {
     output: Vec<String>,
     output_len: Option<u64>,
     finished: Option<String>,
+    /// The feed's state as last copied (copied again only when its generation moved).
+    state: Option<FeedState>,
+    /// Whether the processes table is on screen (it is then read more often).
+    pub processes_shown: bool,
 }
 
 impl Collector {
@@ -83,6 +88,8 @@ impl Collector {
             output: Vec::new(),
             output_len: None,
             finished: None,
+            state: None,
+            processes_shown: false,
         }
     }
 
@@ -109,7 +116,11 @@ impl Collector {
     /// Reads what is new and returns the snapshot of now; `cells_level` picks the level the
     /// cells table is measured at (the first sampled level when it is not sampled).
     pub fn collect(&mut self, cells_level: Option<Level>) -> Snapshot {
-        let state = self.feed.state();
+        let generation = self.feed.generation();
+        let state = match self.state.take() {
+            Some(st) if st.generation == generation => st,
+            _ => self.feed.state(),
+        };
         self.follow(&state);
         let stats = self.feed.sampler_stats();
         let info = state.info.clone().unwrap_or_default();
@@ -162,6 +173,7 @@ impl Collector {
         };
         self.read_processes(state.root, info.uid);
         self.read_output();
+        self.state = Some(state);
         Snapshot {
             header,
             levels,
@@ -270,9 +282,12 @@ impl Collector {
 
     fn read_processes(&mut self, root: Option<u32>, uid: u32) {
         let now = jumper_core::clock::monotonic_s();
-        let due = self
-            .processes_at
-            .is_none_or(|t| now - t >= self.opts.process_every_s);
+        let every = if self.processes_shown {
+            self.opts.process_every_s
+        } else {
+            self.opts.process_every_s * 10.0
+        };
+        let due = self.processes_at.is_none_or(|t| now - t >= every);
         if !due {
             return;
         }
@@ -367,9 +382,10 @@ fn level_view(frame: &PerfFrame, info: &jumper_core::MonitorInfo, reset_at: usiz
         rows
     };
     let last = rows.last();
-    let cpu: Vec<f64> = rows.iter().map(|r| r.cpu_util_avg).collect();
-    let mem: Vec<f64> = rows.iter().map(|r| r.memory).collect();
-    // Trends over about 2 s of rows (at least 3 each side).
+    let recent = &rows[rows.len().saturating_sub(HISTORY_ROWS)..];
+    let cpu: Vec<f64> = recent.iter().map(|r| r.cpu_util_avg).collect();
+    let mem: Vec<f64> = recent.iter().map(|r| r.memory).collect();
+    // Trends over about 2 s of rows (at least 3 each side; 2 × 50 < HISTORY_ROWS).
     let window = ((2.0 / info.interval.max(1e-3)).round() as usize).clamp(3, 50);
     let mem_band = mem.last().copied().unwrap_or(0.0) * 0.01 + 1e-3;
     LevelView {
@@ -380,7 +396,6 @@ fn level_view(frame: &PerfFrame, info: &jumper_core::MonitorInfo, reset_at: usiz
             (Level::System, Some(r)) => r.cpu_util.clone(),
             _ => Vec::new(),
         },
-        cpu_history: cpu[cpu.len().saturating_sub(HISTORY_ROWS)..].to_vec(),
         memory_gib: last.map_or(0.0, |r| r.memory),
         memory_limit_gib: info.memory_limit(frame.level),
         read_bps: last.map_or(0.0, |r| r.io_read),
@@ -394,10 +409,11 @@ fn level_view(frame: &PerfFrame, info: &jumper_core::MonitorInfo, reset_at: usiz
                     .collect()
             })
             .unwrap_or_default(),
-        cpu_peak: cpu.iter().copied().fold(0.0, f64::max),
-        memory_peak_gib: mem.iter().copied().fold(0.0, f64::max),
+        cpu_peak: rows.iter().map(|r| r.cpu_util_avg).fold(0.0, f64::max),
+        memory_peak_gib: rows.iter().map(|r| r.memory).fold(0.0, f64::max),
         cpu_trend: Trend::of(&cpu, window, 2.0),
         memory_trend: Trend::of(&mem, window, mem_band),
+        cpu_history: cpu,
     }
 }
 
