@@ -56,6 +56,30 @@ pub(crate) fn output_file(asked: Option<PathBuf>) -> PathBuf {
     })
 }
 
+/// After the view closed with the work still going: a line `q` on the (now normal) terminal
+/// interrupts it too, as Ctrl-C does (SIGINT to `feed`'s root process, while a cell runs).
+pub(crate) fn second_q_interrupts(feed: jumper_core::Feed) {
+    let _ = std::thread::Builder::new()
+        .name("jumper-second-q".into())
+        .spawn(move || {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+                let st = feed.state();
+                let running = st.running.is_some();
+                if line.trim() == "q" && running {
+                    if let Some(pid) = st.root.filter(|p| *p != 0) {
+                        eprintln!("jumper: interrupting pid {pid}");
+                        jumper_core::run::interrupt(pid);
+                    }
+                }
+                if !running {
+                    return;
+                }
+                line.clear();
+            }
+        });
+}
+
 /// A view running on its own thread.
 pub(crate) struct Live {
     handle: std::thread::JoinHandle<Result<Outcome, jumper_live::LiveError>>,

@@ -173,9 +173,13 @@ pub fn replay(a: ReplayArgs) -> i32 {
                         eprintln!("jumper: interrupting the running cell (pid {pid})");
                         jumper_core::run::interrupt(pid);
                     }
-                    _ => eprintln!(
-                        "jumper: view closed; the replay goes on, its output goes to {shown}"
-                    ),
+                    _ => {
+                        eprintln!(
+                            "jumper: view closed; the replay goes on, its output goes to \
+                             {shown}; Ctrl-C (or q and Enter) interrupts the running cell"
+                        );
+                        crate::live::second_q_interrupts(on_close_feed.clone());
+                    }
                 }
             });
             match started {

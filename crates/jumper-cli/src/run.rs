@@ -94,10 +94,13 @@ pub fn run(args: RunArgs) -> i32 {
                         eprintln!("jumper: interrupting the command (pid {pid})");
                         jumper_core::run::interrupt(pid);
                     }
-                    jumper_live::Outcome::Quit => eprintln!(
-                        "jumper: view closed; the command goes on (pid {pid}), its output goes \
-                         to {shown}; Ctrl-C interrupts it"
-                    ),
+                    jumper_live::Outcome::Quit => {
+                        eprintln!(
+                            "jumper: view closed; the command goes on (pid {pid}), its output \
+                             goes to {shown}; Ctrl-C (or q and Enter) interrupts it"
+                        );
+                        crate::live::second_q_interrupts(on_close_feed.clone());
+                    }
                 }
             }
         });

@@ -398,6 +398,19 @@ fn q_leaves_the_command_running_and_ctrl_c_in_the_view_interrupts_it() {
         "fin\n"
     );
     drop(t);
+    // A second q (and Enter, on the normal terminal) interrupts the command.
+    let shell = format!(
+        "{JUMPER} run --live --interval 0.1 --output o3.log -- sleep 300; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("secondq", 100, 30, dir.path(), &shell);
+    t.wait_for("the view", |s| s.contains("jumper live · run"));
+    t.keys("q");
+    t.wait_for("the view to close", |s| s.contains("jumper: view closed"));
+    t.keys("q");
+    t.keys("Enter");
+    let after = t.wait_for("the interrupted command", |s| s.contains("EXIT=130"));
+    assert!(after.contains("jumper: interrupting pid "), "{after}");
+    drop(t);
     // Ctrl-C in the view: SIGINT to the command, whose status says so (128 + 2).
     let shell = format!(
         "{JUMPER} run --live --interval 0.1 --output o2.log -- sleep 300; echo EXIT=$?; sleep 120"
