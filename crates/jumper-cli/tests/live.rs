@@ -33,6 +33,17 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, width: u16, height: u16, cwd: &Path, shell: &str) -> Tmux {
+        Tmux::start_env(name, width, height, cwd, shell, None)
+    }
+
+    fn start_env(
+        name: &str,
+        width: u16,
+        height: u16,
+        cwd: &Path,
+        shell: &str,
+        no_color: Option<&str>,
+    ) -> Tmux {
         let socket = format!("jumper-test-{}-{name}", std::process::id());
         let status = Command::new("tmux")
             .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
@@ -41,6 +52,7 @@ impl Tmux {
             .arg(cwd)
             .arg(shell)
             .env_remove("NO_COLOR")
+            .envs(no_color.map(|v| ("NO_COLOR", v)))
             .env("TERM", "xterm-256color")
             .status()
             .unwrap();
@@ -424,4 +436,45 @@ fn q_leaves_the_command_running_and_ctrl_c_in_the_view_interrupts_it() {
         "{after}"
     );
     assert!(after.contains("JUmPER Performance Report"), "{after}");
+}
+
+/// Whether a `capture-pane -e` screen sets any colour (SGR 30-38, 40-48, 90-97, 100-107).
+fn has_colour(screen: &str) -> bool {
+    screen.split("\x1b[").skip(1).any(|seq| {
+        let Some(end) = seq.find('m') else {
+            return false;
+        };
+        seq[..end].split(';').any(|p| {
+            matches!(
+                p.parse::<u32>(),
+                Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+            )
+        })
+    })
+}
+
+#[test]
+fn colour_only_without_no_color() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shell = format!("{JUMPER} watch --interval 0.2; sleep 120");
+    for (no_color, want) in [(None, true), (Some("1"), false)] {
+        let t = Tmux::start_env("colour", 100, 30, dir.path(), &shell, no_color);
+        t.wait_for("the view", |s| {
+            s.contains("▸user") && s.contains("Samples ")
+        });
+        let styled = t.tmux(&["capture-pane", "-e", "-p"]);
+        assert!(
+            styled.contains("\x1b["),
+            "bold and reverse stay: {styled:?}"
+        );
+        assert_eq!(
+            has_colour(&styled),
+            want,
+            "NO_COLOR={no_color:?}: {styled:?}"
+        );
+        t.keys("q");
+    }
 }

@@ -495,6 +495,51 @@ mod tests {
     }
 
     #[test]
+    fn gpus_come_from_the_samples_and_show_in_the_details_line() {
+        use jumper_core::gpu::{FakeGpu, GpuDevice, GpuDeviceSample};
+        let fake = FakeGpu::new(vec![GpuDevice {
+            name: "Fake H200".into(),
+            memory_total: 141 << 30,
+        }]);
+        fake.set(vec![GpuDeviceSample {
+            util: 73.0,
+            mem_util: 20.0,
+            used_memory: 2 << 30,
+            processes: Vec::new(),
+        }]);
+        let mut service = PerfmonitorService::builder()
+            .interval(0.02)
+            .levels(vec![Level::System])
+            .gpu(Gpus::Backend(Box::new(fake)))
+            .build()
+            .unwrap();
+        service.start_monitoring().unwrap();
+        let mut c = Collector::new(service.feed(), CollectorOptions::default());
+        // The GPU poller answers within its own interval; wait for a sample that has it.
+        let mut snap = c.collect(None);
+        for _ in 0..200 {
+            if snap
+                .levels
+                .first()
+                .is_some_and(|l| !l.gpus.is_empty() && l.gpus[0].0 > 0.0)
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            snap = c.collect(None);
+        }
+        service.stop_monitoring().unwrap();
+        assert_eq!(snap.header.gpus, 1);
+        let sys = &snap.levels[0];
+        assert_eq!(sys.gpus, vec![(73.0, 2.0)]);
+        let mut d = crate::MockDisplay::new(120, 30);
+        let mut st = crate::ViewState::new(Mode::Run, 10, false);
+        crate::Display::draw(&mut d, &mut |f| crate::ui::draw(f, &snap, &mut st)).unwrap();
+        assert!(d.contains("gpu0 73% 2.00G"), "{}", d.text());
+        assert!(d.contains("GPUs 1"), "{}", d.text());
+    }
+
+    #[test]
     fn reset_forgets_peaks_and_history() {
         let mut service = PerfmonitorService::builder()
             .interval(0.02)
