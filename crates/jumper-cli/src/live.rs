@@ -1,6 +1,10 @@
 //! `--live` of `jumper run` and `jumper replay`, and `jumper watch`: the live terminal view
 //! (jumper-live) on its own thread while the work goes on in this one.
 
+// The doc comments of the clap types below are `--help` text, where `<time>` is meant
+// literally, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 
 use clap::Args;
