@@ -10,7 +10,8 @@ secs="${1:-60}"
 jumper="$(cd "$(dirname "$0")/.." && pwd)/target/release/jumper"
 work="$(mktemp -d)"
 sock="jumper-live-cost-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+sock_path=""
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"; [ -n "$sock_path" ] && rm -f "$sock_path"' EXIT
 levels="process,user,system"
 if [ -n "${SLURM_JOB_ID:-}" ]; then levels="$levels,slurm"; fi
 
@@ -24,6 +25,7 @@ run_pair() {
     "$jumper run --live --refresh $hz --interval $interval --levels $levels --json live.json -- sleep $secs; sleep 600"
   (cd "$work" && "$jumper" run -q --interval "$interval" --levels "$levels" --json plain.json -- sleep "$secs") &
   sleep 1
+  sock_path="$(tmux -L "$sock" display-message -p '#{socket_path}')"
   local live_pid plain_pid
   live_pid="$(pgrep -n -f "jumper run --live --refresh $hz --interval $interval")"
   plain_pid="$(pgrep -n -f "jumper run -q --interval $interval")"

@@ -28,6 +28,7 @@ fn have_tmux() -> bool {
 /// that nothing it ran is left.
 struct Tmux {
     socket: String,
+    socket_path: Option<String>,
     pane_pid: Option<u32>,
 }
 
@@ -59,10 +60,13 @@ impl Tmux {
         assert!(status.success());
         let mut t = Tmux {
             socket,
+            socket_path: None,
             pane_pid: None,
         };
         let pid = t.tmux(&["list-panes", "-F", "#{pane_pid}"]);
         t.pane_pid = pid.trim().parse().ok();
+        let path = t.tmux(&["display-message", "-p", "#{socket_path}"]);
+        t.socket_path = Some(path.trim().to_string()).filter(|p| !p.is_empty());
         t
     }
 
@@ -105,6 +109,10 @@ impl Drop for Tmux {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .status();
+        // tmux leaves its socket file behind.
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
         if let Some(pid) = self.pane_pid {
             let gone = (0..50).any(|_| {
                 std::thread::sleep(Duration::from_millis(50));
@@ -155,8 +163,11 @@ fn run_live_shows_pid_cpu_help_then_leaves_a_normal_terminal_and_the_report() {
     );
     // The process level's CPU figure while the command burns one of the CPUs: the process
     // gauge shows a percentage of all CPUs (near 50 % of 2 on an idle machine).
+    // Past the first rows: the one right after the cell's start sample can be milliseconds
+    // long, and tick-quantised CPU time makes such a row read anything from 0 to 100 %.
     let busy = t.wait_for("a busy process gauge", |s| {
-        number_after(s, "▸process CPU").is_some_and(|v| v > 5.0)
+        number_after(s, "Samples ").is_some_and(|n| n >= 8.0)
+            && number_after(s, "▸process CPU").is_some_and(|v| v > 5.0)
     });
     let cpu = number_after(&busy, "▸process CPU").unwrap();
     let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
