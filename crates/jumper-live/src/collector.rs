@@ -462,7 +462,14 @@ mod tests {
             .end_cell(CellStatus::Failed, Some("boom".into()))
             .unwrap();
         let snap = c.collect(Some(Level::Process));
+        // `l` measures the cells table at another level: the system report's rows.
+        let at_system = c.collect(Some(Level::System));
         service.stop_monitoring().unwrap();
+        assert_eq!(at_system.cells_level, Some(Level::System));
+        let sys_report = service.report(Cells::All, Level::System).unwrap();
+        let got: Vec<_> = at_system.cells.iter().map(|r| r.metrics).collect();
+        let want: Vec<_> = sys_report.per_cell.iter().map(|r| r.metrics).collect();
+        assert_eq!(got, want);
         let report = service.report(Cells::All, Level::Process).unwrap();
         assert_eq!(snap.cells.len(), 2);
         for (row, want) in snap.cells.iter().zip(&report.per_cell) {
