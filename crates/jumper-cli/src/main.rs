@@ -6,9 +6,11 @@
 mod exit;
 mod kernel;
 mod metrics;
+mod live;
 mod offline;
 mod replay;
 mod run;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,9 @@ enum Command {
     /// Run a monitored script (cells marked `# %%`, `%` command lines) in one persistent
     /// interpreter. Exit status 0 when every cell succeeded, 1 when one failed.
     Replay(replay::ReplayArgs),
+    /// Watch a running process tree (--pid), or the user and system levels, in the live
+    /// terminal view; the usual report follows when the view closes.
+    Watch(watch::WatchArgs),
     /// Report on a session (ours or JUmPER's) for a cell range and level.
     Report(offline::ReportArgs),
     /// Plot a session: PNG, SVG or JPEG figures, or an interactive offline HTML dashboard.
@@ -90,6 +95,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
+        Command::Watch(args) => watch::watch(args),
         Command::Report(args) => offline_status(offline::report(args)),
         Command::Plot(args) => offline_status(offline::plot(args)),
         Command::History(args) => offline_status(offline::history(args)),
