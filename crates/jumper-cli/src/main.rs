@@ -5,8 +5,8 @@
 
 mod exit;
 mod kernel;
-mod metrics;
 mod live;
+mod metrics;
 mod offline;
 mod replay;
 mod run;
