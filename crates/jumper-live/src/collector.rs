@@ -507,6 +507,7 @@ mod tests {
         let fake = FakeGpu::new(vec![GpuDevice {
             name: "Fake H200".into(),
             memory_total: 141 << 30,
+            uuid: "GPU-fake-0".into(),
         }]);
         fake.set(vec![GpuDeviceSample {
             util: 73.0,

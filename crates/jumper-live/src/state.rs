@@ -289,7 +289,7 @@ impl ViewState {
                 _ => 0.0,
             }
         };
-        if self.cell_sort % CELL_SORTS.len() == 0 {
+        if self.cell_sort.is_multiple_of(CELL_SORTS.len()) {
             rows.sort_by_key(|c| c.index);
         } else {
             rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.index.cmp(&b.index)));
@@ -314,7 +314,7 @@ impl ViewState {
                 _ => 0.0,
             }
         };
-        if self.process_sort % PROCESS_SORTS.len() == 0 {
+        if self.process_sort.is_multiple_of(PROCESS_SORTS.len()) {
             rows.sort_by_key(|p| p.pid);
         } else {
             rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.pid.cmp(&b.pid)));
