@@ -489,3 +489,46 @@ fn colour_only_without_no_color() {
         t.keys("q");
     }
 }
+
+#[test]
+fn a_terminal_that_hangs_up_ends_the_view_and_the_session_is_still_written() {
+    // The window is closed while the finished banner waits for q: jumper must notice that
+    // its terminal is gone (a frozen screen writes nothing that could fail), end, and still
+    // write what it was asked to write.
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shell = format!(
+        "exec {JUMPER} run --live --interval 0.1 --out sess --output out.log -- sh -c 'echo hi'"
+    );
+    let t = Tmux::start("hangup", 100, 30, dir.path(), &shell);
+    let jumper_pid = t.pane_pid.expect("the pane's pid is jumper's (exec)");
+    t.wait_for("the finished banner", |s| {
+        s.contains("FINISHED (exit status 0)")
+    });
+    let _ = Command::new("tmux")
+        .args(["-L", &t.socket, "kill-server"])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Path::new(&format!("/proc/{jumper_pid}")).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let alive = Path::new(&format!("/proc/{jumper_pid}")).exists();
+    if alive {
+        // Do not leave it behind when the assertion fails.
+        let _ = Command::new("kill").arg(jumper_pid.to_string()).status();
+    }
+    assert!(
+        !alive,
+        "jumper {jumper_pid} still runs after its terminal hung up"
+    );
+    assert!(
+        dir.path().join("sess/manifest.json").is_file(),
+        "the session was written after the hang-up"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.log")).unwrap(),
+        "hi\n"
+    );
+}

@@ -84,6 +84,48 @@ fn restore() {
     );
 }
 
+/// Waits up to `timeout` for input on standard input (or a signal); true when the terminal
+/// hung up.
+fn wait_for_input(timeout: Duration) -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: poll reads and writes one pollfd, which lives on this stack frame.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// Whether the terminal on standard output has hung up: `tcgetattr` on it fails with EIO
+/// once its window is closed or its ssh connection lost (one ioctl, cheap at frame rate).
+fn terminal_hung_up() -> bool {
+    let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr only writes a termios through the pointer, which points to one.
+    let rc = unsafe { libc::tcgetattr(libc::STDOUT_FILENO, t.as_mut_ptr()) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EIO)
+}
+
+/// Points standard input, output and error at /dev/null, so that what jumper prints after its
+/// terminal hung up (the report, notes) neither fails nor stops the session from being written.
+pub fn detach_standard_streams() {
+    let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    else {
+        return;
+    };
+    use std::os::fd::AsRawFd;
+    for fd in [libc::STDIN_FILENO, libc::STDOUT_FILENO, libc::STDERR_FILENO] {
+        // SAFETY: dup2 of an open descriptor onto a standard one; no memory is involved.
+        unsafe {
+            libc::dup2(null.as_raw_fd(), fd);
+        }
+    }
+}
+
 impl Drop for TerminalDisplay {
     fn drop(&mut self) {
         restore();
@@ -121,7 +163,14 @@ impl Display for TerminalDisplay {
     }
 
     fn poll(&mut self, timeout: Duration) -> Result<Option<Input>, LiveError> {
-        if !event::poll(timeout).map_err(LiveError::Terminal)? {
+        // jumper waits for the terminal itself, and asks crossterm only once something is
+        // there: crossterm 0.29 reads a hung-up terminal (closed window, lost ssh connection)
+        // in an endless loop inside `event::poll`, and a frozen screen writes nothing that
+        // could fail. A resize (SIGWINCH) interrupts the wait, and crossterm reports it.
+        if wait_for_input(timeout) || terminal_hung_up() {
+            return Err(LiveError::HungUp);
+        }
+        if !event::poll(Duration::ZERO).map_err(LiveError::Terminal)? {
             return Ok(None);
         }
         Ok(match event::read().map_err(LiveError::Terminal)? {

@@ -10,6 +10,11 @@ pub enum LiveError {
     /// The terminal could not be set up, drawn to or read.
     #[error("terminal: {0}")]
     Terminal(#[source] std::io::Error),
+    /// The terminal went away (its window was closed, the ssh connection lost): the view
+    /// closed, and jumper's standard streams now go to /dev/null so the work's data is still
+    /// written.
+    #[error("the terminal hung up")]
+    HungUp,
     /// The view's thread could not be started or ended abnormally.
     #[error("the view's thread {0}")]
     Thread(&'static str),

@@ -68,6 +68,11 @@ pub fn spawn(
                     let state = ViewState::new(mode, refresh_hz, true);
                     let mut view = View::new(display, collector, state, control.clone());
                     let out = view.run();
+                    if matches!(out, Err(LiveError::HungUp)) {
+                        // Before the display is dropped: ratatui's drop reports a failed
+                        // write with eprintln!, which panics on a hung-up terminal.
+                        display::detach_standard_streams();
+                    }
                     // Drops the display: the terminal is back before anything is printed.
                     drop(view);
                     out
