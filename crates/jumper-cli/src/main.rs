@@ -3,6 +3,7 @@
 //! A thin frontend over `jumper-core`: it parses arguments, runs commands as cells and prints
 //! what the service reports. Exit codes are in [`exit`].
 
+mod agent;
 mod exit;
 mod kernel;
 mod metrics;
@@ -30,6 +31,9 @@ enum Command {
     /// Run a monitored script (cells marked `# %%`, `%` command lines) in one persistent
     /// interpreter. Exit status 0 when every cell succeeded, 1 when one failed.
     Replay(replay::ReplayArgs),
+    /// Sample this node of a SLURM job (default levels slurm,system) into DIR/<node>/ until
+    /// SIGTERM/SIGINT or the job step ends; `jumper report DIR` joins it to the job's cells.
+    Agent(agent::AgentArgs),
     /// Report on a session (ours or JUmPER's) for a cell range and level.
     Report(offline::ReportArgs),
     /// Plot a session: PNG, SVG or JPEG figures, or an interactive offline HTML dashboard.
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
+        Command::Agent(args) => agent::agent(args),
         Command::Report(args) => offline_status(offline::report(args)),
         Command::Plot(args) => offline_status(offline::plot(args)),
         Command::History(args) => offline_status(offline::history(args)),
