@@ -5,6 +5,7 @@
 
 mod agent;
 mod exit;
+mod job;
 mod kernel;
 mod metrics;
 mod offline;

@@ -293,8 +293,8 @@ extern "C" fn note_stop(sig: libc::c_int) {
     STOP_REQUESTED.store(sig, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// For a process that samples until told to stop (`jumper agent`): SIGTERM, SIGINT and SIGHUP
-/// no longer end the process but are noted, to be read with [`stop_requested`].
+/// For a process that samples until told to stop (`jumper agent`): SIGTERM, SIGINT, SIGHUP and
+/// SIGUSR1 (which `srun` passes on to its tasks) no longer end the process but are noted, to be read with [`stop_requested`].
 pub fn stop_on_signals() {
     // SAFETY: installing dispositions; the handler only stores to an atomic.
     unsafe {
@@ -302,6 +302,7 @@ pub fn stop_on_signals() {
         libc::signal(libc::SIGTERM, h);
         libc::signal(libc::SIGINT, h);
         libc::signal(libc::SIGHUP, h);
+        libc::signal(libc::SIGUSR1, h);
     }
 }
 
