@@ -213,18 +213,23 @@ pub fn open(path: &Path, max_offset: f64) -> Result<JobDir> {
     }
     let mut starts: Vec<f64> = nodes.iter().map(|n| n.start_wall).collect();
     starts.sort_by(f64::total_cmp);
-    let median = starts[starts.len() / 2];
     let spread = starts[starts.len() - 1] - starts[0];
+    // Offsets are taken against the node the cells were timed on, else the lower median.
+    let main_node = main.info.origin.as_ref().and_then(|o| o.node.clone());
+    let reference = nodes
+        .iter()
+        .find(|n| Some(&n.name) == main_node.as_ref())
+        .map_or(starts[(starts.len() - 1) / 2], |n| n.start_wall);
     if let Some(off) = nodes
         .iter()
-        .find(|n| (n.start_wall - median).abs() > max_offset)
+        .find(|n| (n.start_wall - reference).abs() > max_offset)
     {
         bail!(
-            "job directory '{}': node {}'s clock is {:.3} s off the other nodes' (threshold {} s; \
-             --max-clock-offset to accept)",
+            "job directory '{}': node {}'s clock is {:.3} s off the other nodes' (agents started \
+             together; threshold {} s, --max-clock-offset to accept)",
             path.display(),
             off.name,
-            off.start_wall - median,
+            off.start_wall - reference,
             max_offset
         );
     }
@@ -455,5 +460,22 @@ pub fn report(
         Ok(format!("{doc:#}\n"))
     } else {
         Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_hostlist;
+
+    #[test]
+    fn host_lists_expand_as_slurm_writes_them() {
+        assert_eq!(expand_hostlist("n[1-2]"), ["n1", "n2"]);
+        assert_eq!(
+            expand_hostlist("gpu[01-03,07],login1"),
+            ["gpu01", "gpu02", "gpu03", "gpu07", "login1"]
+        );
+        assert_eq!(expand_hostlist("a[9-10]b"), ["a9b", "a10b"]);
+        assert_eq!(expand_hostlist("single"), ["single"]);
+        assert_eq!(expand_hostlist(""), Vec::<String>::new());
     }
 }
