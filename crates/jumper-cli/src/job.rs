@@ -327,14 +327,15 @@ pub fn report(
         );
     };
     let names: Vec<&str> = reports.iter().map(|(n, _)| n.as_str()).collect();
+    // A job cgroup without I/O accounting (cgroup v1 has no blkio job cgroup) recorded no
+    // slurm_io_cgroup: its I/O is unavailable, never 0.
     let io_unavailable = level == Level::Slurm
         && job.nodes.iter().any(|n| {
             n.session
                 .info
                 .origin
                 .as_ref()
-                .and_then(|o| o.slurm_cgroup.as_deref())
-                .is_some_and(|c| c.contains("/memory/"))
+                .is_some_and(|o| o.slurm_io_unavailable())
         });
     let mut cells_json = Vec::new();
     let mut text = String::new();

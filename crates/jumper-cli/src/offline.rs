@@ -166,6 +166,17 @@ pub fn report(a: ReportArgs) -> Result<()> {
     }
     let service = open(path)?;
     let report = service.report(cells, a.level)?;
+    let no_io = service
+        .monitor_info()
+        .ok()
+        .and_then(|i| i.origin)
+        .is_some_and(|o| o.slurm_io_unavailable());
+    if a.level == Level::Slurm && no_io {
+        eprintln!(
+            "jumper: note: slurm-level I/O is unavailable in this session (cgroup v1 job without \
+             a blkio cgroup): its I/O figures are not measurements"
+        );
+    }
     let text = jumper_core::render(&report, a.format);
     write_or_print(a.output.as_deref(), &text)
 }

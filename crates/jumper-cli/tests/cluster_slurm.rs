@@ -413,6 +413,31 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     let max = cells[1]["memory_peak_gib_max"].as_f64().unwrap() * 1024.0;
     assert!((max - mem(1, 1)).abs() < 1e-6);
 
+    // A node's session exports without slurm-level I/O series (unavailable, not 0).
+    let om = tmp.join("n1.om");
+    let out = Command::new(jumper_path())
+        .arg("export")
+        .arg(job.join("n1"))
+        .args(["--format", "openmetrics", "--file"])
+        .arg(&om)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let om = std::fs::read_to_string(&om).unwrap();
+    assert!(om.contains("jumper_cpu_seconds_total{") && om.contains("level=\"slurm\""));
+    assert!(
+        !om.lines()
+            .any(|l| l.starts_with("jumper_io_") && l.contains("level=\"slurm\"")),
+        "slurm-level I/O exported on cgroup v1"
+    );
+    assert!(om
+        .lines()
+        .any(|l| l.starts_with("jumper_io_read_bytes_total{") && l.contains("level=\"system\"")));
+
     // --per-node shows each node's row under each cell.
     let out = Command::new(jumper_path())
         .arg("report")

@@ -214,6 +214,24 @@ impl MetricSet {
         for frame in input.frames {
             let level = frame.level;
             let lv = with(base.clone(), &[("level", level.as_str().to_string())]);
+            // Slurm-level I/O without a blkio job cgroup (v1) is unavailable: no series, not 0.
+            let no_io = level == jumper_data::Level::Slurm
+                && input
+                    .info
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| o.slurm_io_unavailable());
+            let is_io = |f: Field| {
+                matches!(
+                    f,
+                    Field::IoReadBytes
+                        | Field::IoWriteBytes
+                        | Field::IoReadOps
+                        | Field::IoWriteOps
+                        | Field::WindowIoReadBytes
+                        | Field::WindowIoWriteBytes
+                )
+            };
             // Sample series.
             let counters = counters(frame);
             let mut times = Vec::with_capacity(frame.rows.len());
@@ -242,6 +260,9 @@ impl MetricSet {
                 Field::IoReadOps,
                 Field::IoWriteOps,
             ] {
+                if no_io && is_io(f) {
+                    continue;
+                }
                 let mut points = Vec::with_capacity(frame.rows.len());
                 for (i, r) in frame.rows.iter().enumerate() {
                     if let Some(v) = scalar(f, i, r) {
@@ -297,6 +318,9 @@ impl MetricSet {
                         (Field::WindowIoWriteBytes, st.io_write_bytes),
                         (Field::WindowDuration, duration),
                     ];
+                    if no_io {
+                        v.retain(|(f, _)| !is_io(*f));
+                    }
                     if frame.num_gpus > 0 {
                         if let Some(g) = st.gpu_util {
                             v.push((Field::WindowGpuUtilization, g.avg / 100.0));
