@@ -261,7 +261,7 @@ impl JobDir {
     /// The cells moved onto `node`'s clock, each widened to the node's samples that bracket
     /// it at `level`: from the last sample at or before its start (the counters' base, so the
     /// rows that describe the cell are those after it) to the first at or after its end.
-    fn cells_on(&self, node: &NodeSession, level: Level) -> Vec<CellRecord> {
+    pub fn cells_on(&self, node: &NodeSession, level: Level) -> Vec<CellRecord> {
         let times: Vec<f64> = node
             .session
             .frame(level)

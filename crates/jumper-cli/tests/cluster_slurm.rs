@@ -438,6 +438,57 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
         .lines()
         .any(|l| l.starts_with("jumper_io_read_bytes_total{") && l.contains("level=\"system\"")));
 
+    // The job directory exports as one OpenMetrics file: each node's per-cell figures under
+    // its node label, summing to the report's; promtool backfills it.
+    let om_file = tmp.join("job.om");
+    let out = Command::new(jumper_path())
+        .arg("export")
+        .arg(&job)
+        .args(["--format", "openmetrics", "--file"])
+        .arg(&om_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let om = std::fs::read_to_string(&om_file).unwrap();
+    for cell in [1usize, 2] {
+        let needle = format!("level=\"slurm\",cell=\"{cell}\"}}");
+        let per_node: Vec<f64> = om
+            .lines()
+            .filter(|l| l.starts_with("jumper_cell_cpu_seconds{") && l.contains(&needle))
+            .map(|l| l.split(' ').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(per_node.len(), 2, "{needle}: {om}");
+        let sum: f64 = per_node.iter().sum();
+        let want = cells[cell]["cpu_time_s"].as_f64().unwrap();
+        assert!(
+            (sum - want).abs() < 1e-6,
+            "cell {cell}: {sum} vs report {want}"
+        );
+    }
+    if on_path("promtool") {
+        let blocks = tmp.join("blocks");
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om_file)
+            .arg(&blocks)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        assert!(
+            !ci(),
+            "promtool missing: install with tests/cluster/setup.sh"
+        );
+    }
+
     // --per-node shows each node's row under each cell.
     let out = Command::new(jumper_path())
         .arg("report")

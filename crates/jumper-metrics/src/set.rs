@@ -192,6 +192,21 @@ pub fn cell_title(cell: &CellRecord) -> String {
 }
 
 impl MetricSet {
+    /// Adds `other`'s series to the families of this set (one set per node of a job
+    /// directory, told apart by their `node` label); a family new to this set is appended.
+    pub fn merge(&mut self, other: MetricSet) {
+        for f in other.families {
+            match self
+                .families
+                .iter_mut()
+                .find(|x| std::ptr::eq(x.def, f.def))
+            {
+                Some(x) => x.series.extend(f.series),
+                None => self.families.push(f),
+            }
+        }
+    }
+
     /// Every point of the session: all samples of every level, one point per cell (at its
     /// wall-clock end) and one per session (at the last cell's end), with epoch-second
     /// timestamps. Errors when the session has no wall-clock time at all.
