@@ -107,7 +107,9 @@ pub fn agent(args: AgentArgs) -> i32 {
     let parent = jumper_core::run::parent_pid();
     let flush = Duration::from_secs_f64(args.flush);
     let mut last_write = Instant::now();
-    let tick = Duration::from_secs_f64(args.interval.min(0.1));
+    // The sampler runs on its own thread; this loop only watches for the end (0.25 s late at
+    // most) and the next write.
+    let tick = Duration::from_millis(250);
     // Until a signal, or the step that started the agent is gone (its parent exited).
     while jumper_core::run::stop_requested().is_none() && jumper_core::run::parent_pid() == parent {
         std::thread::sleep(tick);
