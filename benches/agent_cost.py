@@ -1,7 +1,7 @@
 # Agent cost against `jumper run` at the same interval and levels (BENCHMARKS.md, issue 12):
-# python3 tests/cluster/bench_agent.py JUMPER SECONDS REPETITIONS [agent options]
+# python3 benches/agent_cost.py JUMPER SECONDS REPETITIONS [agent options]
 # Each command's own CPU (user + system, from wait4) over SECONDS of sampling the system level at 0.1 s.
-import os, subprocess, sys, time, signal, tempfile, statistics
+import os, shutil, subprocess, sys, time, signal, tempfile, statistics
 J = sys.argv[1]; T = float(sys.argv[2]); reps = int(sys.argv[3])
 env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM")}
 def cpu(argv, stop=None):
@@ -10,6 +10,7 @@ def cpu(argv, stop=None):
     if stop:
         time.sleep(T); p.send_signal(stop)
     _, st, ru = os.wait4(p.pid, 0)
+    shutil.rmtree(d, ignore_errors=True)
     return ru.ru_utime + ru.ru_stime
 res = {"agent": [], "run": []}
 for i in range(reps):
