@@ -290,3 +290,50 @@ fn bad_job_directories_are_one_line_exit_2_and_lose_nothing() {
     let out = report(&dir.join("main"), &["--per-node"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_agent_ends_and_writes_its_session_when_the_step_that_started_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = env!("CARGO_BIN_EXE_jumper");
+    // The shell stands for the step: the agent's parent, gone after 0.5 s.
+    let script = format!(
+        "SLURMD_NODENAME=n7 '{j}' agent --levels system --interval 0.1 --out '{}' & sleep 0.5",
+        dir.path().display()
+    );
+    let status = jumper_env(Command::new("sh").args(["-c", &script]))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let manifest = dir.path().join("n7/manifest.json");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !manifest.is_file() {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not write its session after its parent exited"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let rows = std::fs::read_to_string(dir.path().join("n7/perf_system.csv")).unwrap();
+    assert!(rows.lines().count() >= 3, "{rows}");
+    // And it has exited: no process names the directory any more.
+    let needle = dir.path().to_string_lossy().into_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive = std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+        });
+        if !alive {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the agent is still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn jumper_env(c: &mut Command) -> &mut Command {
+    for v in ["SLURM_JOB_ID", "SLURM_JOB_NODELIST", "SLURM_NODELIST"] {
+        c.env_remove(v);
+    }
+    c
+}
