@@ -62,6 +62,18 @@ pub fn agent(args: AgentArgs) -> i32 {
         );
         return exit::USAGE;
     }
+    // One agent per node: a second task on the node would write over the first one's session.
+    if let Some(local) = std::env::var("SLURM_LOCALID")
+        .ok()
+        .filter(|l| l.trim() != "0" && !l.trim().is_empty())
+    {
+        eprintln!(
+            "jumper: agent: one agent per node, and this is local task {local} of node {}: start \
+             the agents with srun --ntasks-per-node=1",
+            node_name()
+        );
+        return exit::USAGE;
+    }
     if args.out.exists() && !args.out.is_dir() {
         eprintln!(
             "jumper: agent: --out '{}' is not a directory",

@@ -170,6 +170,21 @@ fn an_agent_outside_a_slurm_job_with_the_slurm_level_is_one_line_exit_2() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("SLURM_JOB_ID is not set"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A second task on one node would write over the first one's session.
+    let out = jumper()
+        .args(["agent", "--levels", "system", "--out"])
+        .arg(dir.path())
+        .env("SLURM_LOCALID", "1")
+        .env("SLURMD_NODENAME", "n1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("one agent per node") && err.contains("--ntasks-per-node=1"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
