@@ -7,10 +7,12 @@ mod agent;
 mod exit;
 mod job;
 mod kernel;
+mod live;
 mod metrics;
 mod offline;
 mod replay;
 mod run;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -35,6 +37,9 @@ enum Command {
     /// Sample this node of a SLURM job (default levels slurm,system) into DIR/<node>/ until
     /// SIGTERM/SIGINT or the job step ends; `jumper report DIR` joins it to the job's cells.
     Agent(agent::AgentArgs),
+    /// Watch a running process tree (--pid), or the user and system levels, in the live
+    /// terminal view; the usual report follows when the view closes.
+    Watch(watch::WatchArgs),
     /// Report on a session (ours or JUmPER's) for a cell range and level.
     Report(offline::ReportArgs),
     /// Plot a session: PNG, SVG or JPEG figures, or an interactive offline HTML dashboard.
@@ -96,6 +101,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
         Command::Agent(args) => agent::agent(args),
+        Command::Watch(args) => watch::watch(args),
         Command::Report(args) => offline_status(offline::report(args)),
         Command::Plot(args) => offline_status(offline::plot(args)),
         Command::History(args) => offline_status(offline::history(args)),

@@ -31,6 +31,21 @@ pub struct ReplayArgs {
     /// Stop at the first failed cell (default: record it as failed and go on).
     #[arg(long)]
     stop_on_error: bool,
+    #[command(flatten)]
+    live: crate::live::LiveArgs,
+}
+
+/// While the live view holds the terminal: outputs and problems go to the output file,
+/// after the interpreter's own output, in the order they come.
+struct ToFile(std::fs::File);
+
+impl OutputSink for ToFile {
+    fn emit(&mut self, output: Output) {
+        let _ = self.0.write_all(output.to_text().as_bytes());
+    }
+    fn error(&mut self, message: &str) {
+        let _ = writeln!(self.0, "jumper: {message}");
+    }
 }
 
 /// Prints outputs as a terminal shows them: results on stdout, problems on stderr.
@@ -85,7 +100,33 @@ pub fn replay(a: ReplayArgs) -> i32 {
             return script_exit(&e);
         }
     };
-    let mut executor = match jumper_core::run::spawn_interpreter(&interp) {
+    if a.live.live {
+        if let Err(code) = crate::live::require_terminal("--live") {
+            return code;
+        }
+    }
+    let out_path = a
+        .live
+        .live
+        .then(|| crate::live::output_file(a.live.output.clone()));
+    let mut exec_opts = jumper_core::script::ExecOptions::default();
+    let mut to_file = None;
+    if let Some(p) = &out_path {
+        let opened = std::fs::File::create(p).and_then(|f| Ok((f.try_clone()?, f.try_clone()?, f)));
+        match opened {
+            Ok((out, err, sink)) => {
+                exec_opts.stdin = jumper_core::script::ChildIo::Null;
+                exec_opts.stdout = jumper_core::script::ChildIo::fd(out);
+                exec_opts.stderr = jumper_core::script::ChildIo::fd(err);
+                to_file = Some(ToFile(sink));
+            }
+            Err(e) => {
+                eprintln!("jumper: cannot write {}: {e}", p.display());
+                return exit::JUMPER_FAILED;
+            }
+        }
+    }
+    let mut executor = match jumper_core::run::spawn_interpreter_with(&interp, exec_opts) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("jumper: {}", jumper_core::one_line(&e));
@@ -111,11 +152,76 @@ pub fn replay(a: ReplayArgs) -> i32 {
         stop_on_error: a.stop_on_error,
         script_name: name.clone(),
     };
-    let mut sink = Terminal;
-    let result = run_replay(&mut service, &script, executor.as_mut(), &mut sink, &opts);
+    let live = match &out_path {
+        Some(p) => {
+            let feed = service.feed();
+            let target = crate::live::Target {
+                mode: jumper_live::Mode::Replay,
+                name: name.clone(),
+                output: Some(p.clone()),
+            };
+            let on_close_feed = feed.clone();
+            let shown = p.display().to_string();
+            let started = crate::live::Live::start(feed, target, a.live.refresh, move |o| {
+                let st = on_close_feed.state();
+                if st.running.is_none() {
+                    return;
+                }
+                let pid = st.root.unwrap_or(0);
+                match o {
+                    jumper_live::Outcome::Interrupt if pid != 0 => {
+                        eprintln!("jumper: interrupting the running cell (pid {pid})");
+                        jumper_core::run::interrupt(pid);
+                    }
+                    _ => {
+                        eprintln!(
+                            "jumper: view closed; the replay goes on, its output goes to \
+                             {shown}; Ctrl-C (or q and Enter) interrupts the running cell"
+                        );
+                        crate::live::second_q_interrupts(on_close_feed.clone());
+                    }
+                }
+            });
+            match started {
+                Ok(l) => Some(l),
+                Err(code) => {
+                    let _ = executor.shutdown();
+                    return code;
+                }
+            }
+        }
+        None => None,
+    };
+    let mut terminal = Terminal;
+    let sink: &mut dyn OutputSink = match to_file.as_mut() {
+        Some(f) => f,
+        None => &mut terminal,
+    };
+    let result = run_replay(&mut service, &script, executor.as_mut(), sink, &opts);
     let _ = executor.shutdown();
     if service.is_monitoring() {
         let _ = service.stop_monitoring();
+    }
+    if let Some(l) = live {
+        match &result {
+            Ok(s) => l.finish(format!("{} cells, {} failed", s.cells, s.failed)),
+            Err(e) => l.finish(format!("stopped: {}", jumper_core::one_line(e))),
+        }
+        l.wait();
+    }
+    if out_path.is_some() && !service.history().is_empty() {
+        // The script's own output (and its reports) went to the file: the view's summary.
+        match service.report_text(jumper_core::Cells::All, level) {
+            Ok(t) => eprint!("{t}"),
+            Err(e) => eprintln!("jumper: no report: {}", jumper_core::one_line(&e)),
+        }
+    }
+    if let Some(p) = &out_path {
+        let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "jumper: output of the script ({size} bytes) is in {}",
+            p.display()
+        );
     }
     // Whatever happened, what was recorded is written.
     let mut code = match &result {

@@ -17,8 +17,10 @@ pub struct RunArgs {
     #[command(flatten)]
     outputs: crate::Outputs,
     /// Do not print the text report.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "live")]
     quiet: bool,
+    #[command(flatten)]
+    live: crate::live::LiveArgs,
     /// End the processes of the command's tree that are still running when it exits
     /// (SIGTERM, then SIGKILL after half a second).
     #[arg(long)]
@@ -64,6 +66,11 @@ pub fn run(args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     }
+    if args.live.live {
+        if let Err(code) = crate::live::require_terminal("--live") {
+            return code;
+        }
+    }
     let levels = frontend::levels_for(args.outputs.levels.clone(), args.outputs.level);
     let built = PerfmonitorService::builder()
         .interval(args.interval)
@@ -103,10 +110,67 @@ pub fn run(args: RunArgs) -> i32 {
         },
         None => None,
     };
-    let opts = RunOptions::default()
+    let mut opts = RunOptions::default()
         .kill_leftovers(args.kill_leftovers)
         .forward_signals(true);
-    let done = match run_command(&mut service, &args.command, &opts) {
+    let live = if args.live.live {
+        let path = crate::live::output_file(args.live.output.clone());
+        opts = opts.output(Some(path.clone()));
+        let feed = service.feed();
+        let shown = path.display().to_string();
+        let on_close_feed = feed.clone();
+        let target = crate::live::Target {
+            mode: jumper_live::Mode::Run,
+            name: args.command.join(" "),
+            output: Some(path.clone()),
+        };
+        let started = crate::live::Live::start(feed, target, args.live.refresh, move |o| {
+            let st = on_close_feed.state();
+            let pid = st.root.unwrap_or(0);
+            if st.cells.is_empty() && pid != 0 {
+                match o {
+                    jumper_live::Outcome::Interrupt => {
+                        eprintln!("jumper: interrupting the command (pid {pid})");
+                        jumper_core::run::interrupt(pid);
+                    }
+                    jumper_live::Outcome::Quit => {
+                        eprintln!(
+                            "jumper: view closed; the command goes on (pid {pid}), its output \
+                             goes to {shown}; Ctrl-C (or q and Enter) interrupts it"
+                        );
+                        crate::live::second_q_interrupts(on_close_feed.clone());
+                    }
+                }
+            }
+        });
+        match started {
+            Ok(l) => Some((l, path)),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let result = run_command(&mut service, &args.command, &opts);
+    let live = live.map(|(l, path)| {
+        match &result {
+            Ok(d) => {
+                // The numbers freeze at the command's end; the view keeps them until q.
+                let _ = service.stop_monitoring();
+                l.finish(d.exit.to_string());
+            }
+            Err(_) => l.stop(),
+        }
+        l.wait();
+        path
+    });
+    if let Some(path) = &live {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "jumper: output of the command ({size} bytes) is in {}",
+            path.display()
+        );
+    }
+    let done = match result {
         Ok(d) => d,
         Err(e) => {
             eprintln!("jumper: {}", jumper_core::one_line(&e));

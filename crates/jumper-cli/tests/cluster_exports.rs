@@ -439,7 +439,16 @@ fn prom_file_is_clean_for_promtool_and_the_pushgateway_round_trips() {
         [1.0]
     );
     push(&["--delete"]);
-    let (_, metrics) = gw.get("/metrics");
+    // The Pushgateway accepts a DELETE (202) and applies it in its own loop: poll briefly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let metrics = loop {
+        let (_, metrics) = gw.get("/metrics");
+        let left = metrics.lines().any(|l| l.contains("jobid=\"4242\""));
+        if !left || std::time::Instant::now() > deadline {
+            break metrics;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     assert!(
         !metrics.lines().any(|l| l.contains("jobid=\"4242\"")),
         "--delete left: {metrics}"

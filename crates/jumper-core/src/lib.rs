@@ -35,6 +35,7 @@ pub mod command;
 mod commands;
 mod data;
 mod error;
+pub mod feed;
 pub mod frontend;
 mod import;
 mod live;
@@ -59,12 +60,19 @@ pub use service::{
 };
 pub use state::{Resumed, STATE_FILE, STATE_SCHEMA};
 
+pub use feed::{Feed, FeedState};
+/// Clocks (monotonic and wall-clock seconds) the samples are stamped with.
+pub use jumper_data::time as clock;
 pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
     PerfRow, Thresholds,
 };
+pub use jumper_data::{LevelSample, SampleKind, SampleStore, Tag, Window, GIB};
 pub use jumper_monitor::process::ChildExit;
-pub use jumper_monitor::{Gpus, Monitor, MonitorError, Resources};
+/// Per-process rows for a live view's process table.
+pub use jumper_monitor::tree;
+pub use jumper_monitor::{Gpus, Monitor, MonitorError, Resources, SamplerStats};
+pub use jumper_report::{CellMetrics, CellSummary, MonitorSummary, MIB};
 pub use jumper_report::{Format, Report, ReportError};
 /// The monitored-script crate (format, interpreters, executors), for frontends that replay.
 pub use jumper_script as script;

@@ -30,7 +30,7 @@ use std::time::Duration;
 use jumper_data::CellStatus;
 use jumper_monitor::process::{self, ChildExit};
 pub use jumper_monitor::process::{
-    kill_processes, parent_pid, stop_on_signals, stop_requested, Leftover,
+    interrupt, kill_processes, parent_pid, stop_on_signals, stop_requested, Leftover,
 };
 
 use crate::{PerfmonitorService, ServiceError};
@@ -49,6 +49,11 @@ pub struct RunOptions {
     pub forward_signals: bool,
     /// Put the command in a cgroup of its own where the host allows it.
     pub cgroup: bool,
+    /// Send the command's stdout and stderr (interleaved, as a terminal shows them) to this
+    /// file instead of jumper's, and give it no stdin: for a frontend that owns the terminal
+    /// (the live view), which shows the file's tail. The kernel writes the file, so the
+    /// command never waits for the frontend.
+    pub output: Option<std::path::PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -58,6 +63,7 @@ impl Default for RunOptions {
             grace: Duration::from_millis(500),
             forward_signals: false,
             cgroup: true,
+            output: None,
         }
     }
 }
@@ -72,6 +78,12 @@ impl RunOptions {
     /// Options with signals forwarded (foreground use) or not.
     pub fn forward_signals(mut self, yes: bool) -> Self {
         self.forward_signals = yes;
+        self
+    }
+
+    /// Options with the command's output sent to a file (see [`RunOptions::output`]).
+    pub fn output(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.output = path;
         self
     }
 
@@ -137,9 +149,28 @@ pub fn run_command(
             .map(|c| c.procs_files())
             .unwrap_or_default();
     }
+    let output = match &opts.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|source| ServiceError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            let err = file.try_clone().map_err(|source| ServiceError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            Some((file, err))
+        }
+        None => None,
+    };
     let cell = service.begin_cell(&quote_words(argv), Vec::new())?;
     let mut cmd = Command::new(&program);
     cmd.args(&argv[1..]);
+    if let Some((out, err)) = output {
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(out)
+            .stderr(err);
+    }
     if !procs_files.is_empty() {
         process::join_cgroup_on_exec(&mut cmd, &procs_files);
     }
@@ -221,7 +252,16 @@ fn quote_words(argv: &[String]) -> String {
 pub fn spawn_interpreter(
     interpreter: &jumper_script::Interpreter,
 ) -> Result<Box<dyn jumper_script::CellExecutor>, jumper_script::ScriptError> {
+    spawn_interpreter_with(interpreter, jumper_script::ExecOptions::default())
+}
+
+/// Like [`spawn_interpreter`] with the executor's options (e.g. the interpreter's output
+/// sent to a file while a live view holds the terminal).
+pub fn spawn_interpreter_with(
+    interpreter: &jumper_script::Interpreter,
+    options: jumper_script::ExecOptions,
+) -> Result<Box<dyn jumper_script::CellExecutor>, jumper_script::ScriptError> {
     // Without it the cells still run; their orphans are just not followed.
     let _ = process::become_subreaper();
-    jumper_script::spawn_executor(interpreter)
+    jumper_script::spawn_executor_with(interpreter, options)
 }

@@ -151,6 +151,7 @@ impl ServiceBuilder {
             running_title: None,
             script_interpreter: None,
             live: None,
+            feed: None,
         })
     }
 }
@@ -175,6 +176,8 @@ pub struct PerfmonitorService {
     script_interpreter: Option<jumper_script::Interpreter>,
     /// The live plot in force (`perfmonitor_plot --live`).
     live: Option<crate::live::LivePlot>,
+    /// The feed of a live frontend, kept up to date at each change (see [`crate::feed`]).
+    feed: Option<crate::feed::Feed>,
 }
 
 /// Settings of the reports shown after every cell.
@@ -271,6 +274,7 @@ impl PerfmonitorService {
             config: None,
         };
         self.data.start(Monitor::start(opts)?);
+        self.publish();
         self.data.live().ok_or(ServiceError::NoMonitor)
     }
 
@@ -281,11 +285,31 @@ impl PerfmonitorService {
             Some(m) if m.is_running() => {
                 let info = m.stop();
                 self.live = None;
+                self.publish();
                 Ok(info)
             }
             Some(_) => Err(ServiceError::NotRunning),
             None if resumed => Err(ServiceError::NotRunning),
             None => Err(ServiceError::NoMonitor),
+        }
+    }
+
+    /// A handle for a live frontend on another thread: the store, the sampler's counters and
+    /// a copy of the cell history, kept up to date by the service from now on.
+    pub fn feed(&mut self) -> crate::feed::Feed {
+        let feed = self.feed.get_or_insert_with(Default::default).clone();
+        feed.publish(self);
+        feed
+    }
+
+    /// Root of the process level (`None`: none yet).
+    pub fn root(&self) -> Option<u32> {
+        self.root_pid
+    }
+
+    fn publish(&self) {
+        if let Some(f) = &self.feed {
+            f.publish(self);
         }
     }
 
@@ -390,6 +414,7 @@ impl PerfmonitorService {
                 m.set_root(pid)?;
             }
         }
+        self.publish();
         Ok(())
     }
 
@@ -412,7 +437,9 @@ impl PerfmonitorService {
         }
         let t = self.boundary(SampleKind::CellStart)?;
         let wall = jumper_data::time::wallclock_s();
-        Ok(self.history.begin(raw_cell, magics, t, wall))
+        let i = self.history.begin(raw_cell, magics, t, wall);
+        self.publish();
+        Ok(i)
     }
 
     /// Like [`begin_cell`](Self::begin_cell), but without waiting for the start sample: the
@@ -439,7 +466,9 @@ impl PerfmonitorService {
                 m.request_sample(SampleKind::CellStart)?;
             }
         }
-        Ok(self.history.begin(raw_cell, magics, t, wall))
+        let i = self.history.begin(raw_cell, magics, t, wall);
+        self.publish();
+        Ok(i)
     }
 
     /// Like [`begin_cell`](Self::begin_cell) with a title (the text after `# %%` in a script),
@@ -478,6 +507,7 @@ impl PerfmonitorService {
             }
         }
         self.titles.push(title);
+        self.publish();
         Ok(rec)
     }
 

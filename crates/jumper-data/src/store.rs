@@ -61,6 +61,19 @@ impl SampleStore {
         f(map.get(&level).map_or(&[][..], Vec::as_slice))
     }
 
+    /// Whether `other` is a handle to this same store (not merely equal samples).
+    pub fn same_as(&self, other: &SampleStore) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Copies of the samples of a level from position `from` on (none when it holds fewer):
+    /// a reader that follows the store copies only what is new, under a short read lock.
+    pub fn copy_from(&self, level: Level, from: usize) -> Vec<LevelSample> {
+        self.with_level(level, |s| {
+            s.get(from..).map_or_else(Vec::new, <[_]>::to_vec)
+        })
+    }
+
     /// A copy of the samples of a level.
     pub fn snapshot(&self, level: Level) -> Vec<LevelSample> {
         self.with_level(level, <[LevelSample]>::to_vec)

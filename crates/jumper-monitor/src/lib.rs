@@ -25,9 +25,10 @@ pub mod process;
 pub mod procfs;
 pub mod resources;
 pub mod sampler;
+pub mod tree;
 
 pub use collector::{Collector, CollectorConfig};
 pub use error::MonitorError;
 pub use monitor::{default_levels as monitor_default_levels, Gpus, Monitor, MonitorOptions};
 pub use resources::Resources;
-pub use sampler::{Sampler, SamplerStats};
+pub use sampler::{Sampler, SamplerStats, StatsHandle};

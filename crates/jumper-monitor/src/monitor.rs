@@ -294,6 +294,11 @@ impl Monitor {
             .map_or(self.final_stats, Sampler::stats)
     }
 
+    /// A handle to the sampler's own counters for another thread (`None` once stopped).
+    pub fn stats_handle(&self) -> Option<crate::sampler::StatsHandle> {
+        self.sampler.as_ref().map(Sampler::stats_handle)
+    }
+
     /// The monitor's info, with its own cost so far.
     pub fn info(&self) -> MonitorInfo {
         let st = self.sampler_stats();

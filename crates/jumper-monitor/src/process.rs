@@ -218,6 +218,18 @@ pub fn describe_leftovers(leftovers: &[Leftover], what: &str) -> Option<String> 
     ))
 }
 
+/// Sends SIGINT to a process (what Ctrl-C would send it from its terminal), for a frontend
+/// that holds the terminal in raw mode (the live view), where Ctrl-C is a key.
+pub fn interrupt(pid: u32) {
+    if pid == 0 {
+        return;
+    }
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGINT);
+    }
+}
+
 /// Ends processes: SIGTERM to each, then SIGKILL to those still alive after `grace`; reaps
 /// the ones that are this process's children. Returns the PIDs that had to be killed.
 pub fn kill_processes(pids: &[u32], grace: std::time::Duration) -> Vec<u32> {

@@ -88,6 +88,22 @@ pub struct SamplerStats {
     pub missed: u64,
 }
 
+/// A handle to a sampler's own counters, readable from any thread without asking the sampler
+/// (a live view reads it while the sampler works); it keeps the final values after a stop.
+#[derive(Debug, Clone)]
+pub struct StatsHandle(Arc<Stats>);
+
+impl StatsHandle {
+    /// The counters now.
+    pub fn get(&self) -> SamplerStats {
+        SamplerStats {
+            own_cpu_s: self.0.own_cpu_ns.load(Ordering::Relaxed) as f64 * 1e-9,
+            ticks: self.0.ticks.load(Ordering::Relaxed),
+            missed: self.0.missed.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// A running sampler. Dropping it stops the thread.
 pub struct Sampler {
     inbox: Arc<Inbox>,
@@ -255,11 +271,12 @@ impl Sampler {
 
     /// The sampler's own cost so far.
     pub fn stats(&self) -> SamplerStats {
-        SamplerStats {
-            own_cpu_s: self.stats.own_cpu_ns.load(Ordering::Relaxed) as f64 * 1e-9,
-            ticks: self.stats.ticks.load(Ordering::Relaxed),
-            missed: self.stats.missed.load(Ordering::Relaxed),
-        }
+        self.stats_handle().get()
+    }
+
+    /// A handle to the sampler's own counters for another thread.
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(self.stats.clone())
     }
 
     /// Stops the thread and returns its final statistics.

@@ -530,12 +530,16 @@ mod tests {
         for case in 0..3000 {
             let n = (rng.next() % 14) as usize;
             let mut lines: Vec<&str> = (0..n).map(|_| rng.pick(VOCAB)).collect();
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 lines.insert(0, "#!/usr/bin/env python3");
             }
-            let eol = if rng.next() % 3 == 0 { "\r\n" } else { "\n" };
+            let eol = if rng.next().is_multiple_of(3) {
+                "\r\n"
+            } else {
+                "\n"
+            };
             let mut text = lines.join(eol);
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 text.push_str(eol);
             }
             let s = parse(&text);

@@ -248,7 +248,7 @@ impl std::fmt::Display for Occupied {
 
 /// `64 MiB` for whole mebibytes, else bytes.
 fn show_bytes(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
     } else {
         format!("{n} bytes")
