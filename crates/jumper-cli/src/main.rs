@@ -3,7 +3,9 @@
 //! A thin frontend over `jumper-core`: it parses arguments, runs commands as cells and prints
 //! what the service reports. Exit codes are in [`exit`].
 
+mod agent;
 mod exit;
+mod job;
 mod kernel;
 mod live;
 mod metrics;
@@ -32,6 +34,9 @@ enum Command {
     /// Run a monitored script (cells marked `# %%`, `%` command lines) in one persistent
     /// interpreter. Exit status 0 when every cell succeeded, 1 when one failed.
     Replay(replay::ReplayArgs),
+    /// Sample this node of a SLURM job (default levels slurm,system) into DIR/<node>/ until
+    /// SIGTERM/SIGINT or the job step ends; `jumper report DIR` joins it to the job's cells.
+    Agent(agent::AgentArgs),
     /// Watch a running process tree (--pid), or the user and system levels, in the live
     /// terminal view; the usual report follows when the view closes.
     Watch(watch::WatchArgs),
@@ -95,6 +100,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
+        Command::Agent(args) => agent::agent(args),
         Command::Watch(args) => watch::watch(args),
         Command::Report(args) => offline_status(offline::report(args)),
         Command::Plot(args) => offline_status(offline::plot(args)),

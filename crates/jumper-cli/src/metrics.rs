@@ -139,6 +139,44 @@ fn metric_set(s: &ImportedSession, level: Option<Level>, t: &Target) -> Result<M
     })
 }
 
+/// The metrics of a job directory: every node session with the cells joined to its clock
+/// (so the per-cell families carry each node's figures under its `node` label), plus the
+/// levels of the cell session that no node sampled (the process level).
+fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<MetricSet, Failure> {
+    let job =
+        crate::job::open(dir, crate::job::DEFAULT_MAX_CLOCK_OFFSET_S).map_err(Failure::Usage)?;
+    let mut sessions = Vec::new();
+    for n in &job.nodes {
+        let mut s = n.session.clone();
+        if let Some(first) = s.frames.first() {
+            s.cells = job.cells_on(n, first.level);
+        }
+        sessions.push(s);
+    }
+    let mut main = job.main.clone();
+    main.frames.retain(|f| !job.nodes_have(f.level));
+    sessions.push(main);
+    let mut set: Option<MetricSet> = None;
+    for s in sessions
+        .iter()
+        .filter(|s| s.frames.iter().any(|f| level.is_none_or(|l| f.level == l)))
+    {
+        let t = target(s, labels);
+        let one = metric_set(s, level, &t)?;
+        match &mut set {
+            Some(all) => all.merge(one),
+            None => set = Some(one),
+        }
+    }
+    set.ok_or_else(|| {
+        Failure::Usage(anyhow!(
+            "job directory '{}' has no data at level {}",
+            dir.display(),
+            level.map_or("any".into(), |l| l.to_string())
+        ))
+    })
+}
+
 /// `jumper export SESSION --format openmetrics|prom --file F`: writes the file atomically.
 pub(crate) fn export(
     session: &Path,
@@ -147,9 +185,13 @@ pub(crate) fn export(
     file: &Path,
     labels: &LabelArgs,
 ) -> Result<(), Failure> {
-    let s = load(session)?;
-    let t = target(&s, labels);
-    let set = metric_set(&s, level, &t)?;
+    let set = if crate::job::is_job_dir(session) {
+        job_set(session, level, labels)?
+    } else {
+        let s = load(session)?;
+        let t = target(&s, labels);
+        metric_set(&s, level, &t)?
+    };
     let text = match format {
         MetricsFormat::OpenMetrics => jumper_metrics::openmetrics(&set),
         MetricsFormat::Prom => jumper_metrics::prometheus_text(&set.latest()),

@@ -9,7 +9,8 @@ use jumper_core::{messages, CellRange, Cells, Format, Gpus, Level, Output, Perfm
 /// Options every offline command shares.
 #[derive(Debug, Args)]
 pub struct SessionArg {
-    /// A session directory or .zip written by jumper or by JUmPER 0.3.x/0.4.1.
+    /// A session directory or .zip written by jumper or by JUmPER 0.3.x/0.4.1, or a job
+    /// directory: node sessions of `jumper agent` plus the session with the cells.
     #[arg(value_name = "SESSION")]
     session: PathBuf,
 }
@@ -31,6 +32,12 @@ pub struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Job directory: show each node's row under each cell.
+    #[arg(long)]
+    per_node: bool,
+    /// Job directory: refuse nodes whose clock is more than this many seconds off the others'.
+    #[arg(long, value_name = "S", default_value_t = crate::job::DEFAULT_MAX_CLOCK_OFFSET_S, value_parser = jumper_core::frontend::parse_interval)]
+    max_clock_offset: f64,
 }
 
 /// Arguments of `jumper history`.
@@ -111,7 +118,17 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
 
+/// The session to open for `session`: itself, or a job directory's cell session (checked).
+fn cell_session(session: &Path) -> Result<PathBuf> {
+    if crate::job::is_job_dir(session) {
+        Ok(crate::job::open(session, f64::INFINITY)?.main_path)
+    } else {
+        Ok(session.to_path_buf())
+    }
+}
+
 fn open(session: &Path) -> Result<PerfmonitorService> {
+    let session = &cell_session(session)?;
     let mut service = PerfmonitorService::builder()
         .gpu(Gpus::None)
         .build()
@@ -129,9 +146,37 @@ fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
 
 /// `jumper report`.
 pub fn report(a: ReportArgs) -> Result<()> {
-    let service = open(&a.session.session)?;
     let cells = a.cell.map_or(Cells::All, Cells::Range);
+    let path = &a.session.session;
+    if crate::job::is_job_dir(path) {
+        let job = crate::job::open(path, a.max_clock_offset)?;
+        if job.nodes_have(a.level) {
+            let json = match a.format {
+                Format::Text => false,
+                Format::Json => true,
+                other => anyhow::bail!(
+                    "--format {other} is not available for a job directory (text or json)"
+                ),
+            };
+            let text = crate::job::report(&job, cells, a.level, json, a.per_node)?;
+            return write_or_print(a.output.as_deref(), &text);
+        }
+    } else if a.per_node {
+        anyhow::bail!("--per-node needs a job directory (node sessions of `jumper agent`)");
+    }
+    let service = open(path)?;
     let report = service.report(cells, a.level)?;
+    let no_io = service
+        .monitor_info()
+        .ok()
+        .and_then(|i| i.origin)
+        .is_some_and(|o| o.slurm_io_unavailable());
+    if a.level == Level::Slurm && no_io {
+        eprintln!(
+            "jumper: note: slurm-level I/O is unavailable in this session (cgroup v1 job without \
+             a blkio cgroup): its I/O figures are not measurements"
+        );
+    }
     let text = jumper_core::render(&report, a.format);
     write_or_print(a.output.as_deref(), &text)
 }

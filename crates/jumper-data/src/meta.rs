@@ -102,6 +102,10 @@ pub struct Origin {
     /// The job cgroup directory the slurm level was read from (the memory controller's on
     /// cgroup v1), when the slurm level was sampled.
     pub slurm_cgroup: Option<String>,
+    /// The job cgroup directory the slurm level's I/O was read from; `None` with a
+    /// [`Origin::slurm_cgroup`] means slurm-level I/O is unavailable (cgroup v1 without a
+    /// blkio job cgroup), not 0.
+    pub slurm_io_cgroup: Option<String>,
     /// The cgroup jumper ran in (the memory controller's or the unified path of
     /// `/proc/self/cgroup`), as discovered at start.
     pub own_cgroup: Option<String>,
@@ -111,6 +115,12 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Whether the slurm level was sampled without I/O accounting (cgroup v1 has no blkio job
+    /// cgroup): its I/O figures are unavailable and must not be shown as 0.
+    pub fn slurm_io_unavailable(&self) -> bool {
+        self.slurm_cgroup.is_some() && self.slurm_io_cgroup.is_none()
+    }
+
     /// The node to name in labels and tags: `SLURMD_NODENAME`, else the host name.
     pub fn node_name(&self) -> &str {
         self.node

@@ -192,6 +192,21 @@ pub fn cell_title(cell: &CellRecord) -> String {
 }
 
 impl MetricSet {
+    /// Adds `other`'s series to the families of this set (one set per node of a job
+    /// directory, told apart by their `node` label); a family new to this set is appended.
+    pub fn merge(&mut self, other: MetricSet) {
+        for f in other.families {
+            match self
+                .families
+                .iter_mut()
+                .find(|x| std::ptr::eq(x.def, f.def))
+            {
+                Some(x) => x.series.extend(f.series),
+                None => self.families.push(f),
+            }
+        }
+    }
+
     /// Every point of the session: all samples of every level, one point per cell (at its
     /// wall-clock end) and one per session (at the last cell's end), with epoch-second
     /// timestamps. Errors when the session has no wall-clock time at all.
@@ -214,6 +229,24 @@ impl MetricSet {
         for frame in input.frames {
             let level = frame.level;
             let lv = with(base.clone(), &[("level", level.as_str().to_string())]);
+            // Slurm-level I/O without a blkio job cgroup (v1) is unavailable: no series, not 0.
+            let no_io = level == jumper_data::Level::Slurm
+                && input
+                    .info
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| o.slurm_io_unavailable());
+            let is_io = |f: Field| {
+                matches!(
+                    f,
+                    Field::IoReadBytes
+                        | Field::IoWriteBytes
+                        | Field::IoReadOps
+                        | Field::IoWriteOps
+                        | Field::WindowIoReadBytes
+                        | Field::WindowIoWriteBytes
+                )
+            };
             // Sample series.
             let counters = counters(frame);
             let mut times = Vec::with_capacity(frame.rows.len());
@@ -242,6 +275,9 @@ impl MetricSet {
                 Field::IoReadOps,
                 Field::IoWriteOps,
             ] {
+                if no_io && is_io(f) {
+                    continue;
+                }
                 let mut points = Vec::with_capacity(frame.rows.len());
                 for (i, r) in frame.rows.iter().enumerate() {
                     if let Some(v) = scalar(f, i, r) {
@@ -297,6 +333,9 @@ impl MetricSet {
                         (Field::WindowIoWriteBytes, st.io_write_bytes),
                         (Field::WindowDuration, duration),
                     ];
+                    if no_io {
+                        v.retain(|(f, _)| !is_io(*f));
+                    }
                     if frame.num_gpus > 0 {
                         if let Some(g) = st.gpu_util {
                             v.push((Field::WindowGpuUtilization, g.avg / 100.0));

@@ -36,8 +36,9 @@ pub struct CgroupDirs {
     pub cpu: PathBuf,
     /// Memory controller directory.
     pub memory: PathBuf,
-    /// I/O controller directory (v1: blkio).
-    pub io: PathBuf,
+    /// I/O controller directory (v1: blkio); `None` where the cgroup has no I/O accounting
+    /// (a SLURM job on cgroup v1 without a blkio job cgroup): its I/O is unavailable, not 0.
+    pub io: Option<PathBuf>,
 }
 
 /// Parses `/proc/PID/cgroup` into `(controllers, path)` pairs.
@@ -67,23 +68,38 @@ fn v1_mount(root: &Path, controller: &str) -> Option<PathBuf> {
     None
 }
 
+/// The job directory of a process's cgroup path: up to `job_<id>`, or, where Slurm names it by
+/// SLUID (26.05 on cgroup v2), up to the component right above `step_*`.
 fn cut_at_job(path: &str, job: &str) -> Option<String> {
     let comp = format!("job_{job}");
-    let mut out = String::new();
-    for c in path.split('/').filter(|c| !c.is_empty()) {
-        out.push('/');
-        out.push_str(c);
-        if c == comp {
-            return Some(out);
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    let end = match comps.iter().position(|c| *c == comp) {
+        Some(i) => i,
+        None => {
+            let step = comps.iter().position(|c| c.starts_with("step_"))?;
+            let above = step.checked_sub(1)?;
+            let c = comps[above];
+            if c.starts_with("job_") || c.starts_with("uid_") || c.ends_with(".scope") {
+                return None;
+            }
+            above
         }
-    }
-    None
+    };
+    Some(comps[..=end].iter().map(|c| format!("/{c}")).collect())
 }
 
-/// Finds the cgroup of SLURM job `job` from the monitored process's `/proc/PID/cgroup`, or
-/// from the paths slurmd uses (JUmPER's candidates). Never reads other processes'
-/// environments.
-pub fn find_slurm_job(root: &Path, proc_cgroup: &str, job: &str, uid: u32) -> Option<CgroupDirs> {
+/// Finds the cgroup of SLURM job `job` from the monitored process's `/proc/PID/cgroup` (the
+/// job directory above its step, `job_<id>` or a SLUID), or from the paths slurmd uses:
+/// JUmPER's candidates plus those of builds that run several slurmd per host
+/// (`<node>_slurmstepd.scope` on v2, `slurm_<node>` on v1; `node` is `SLURMD_NODENAME`).
+/// Never reads other processes' environments.
+pub fn find_slurm_job(
+    root: &Path,
+    proc_cgroup: &str,
+    job: &str,
+    uid: u32,
+    node: Option<&str>,
+) -> Option<CgroupDirs> {
     let entries = parse_proc_cgroup(proc_cgroup);
     match detect_version(root) {
         CgroupVersion::V2 => {
@@ -92,11 +108,15 @@ pub fn find_slurm_job(root: &Path, proc_cgroup: &str, job: &str, uid: u32) -> Op
                 .find(|(c, _)| c.is_empty())
                 .and_then(|(_, p)| cut_at_job(p, job))
                 .map(|p| root.join(p.trim_start_matches('/')));
-            let candidates = [
+            let mut candidates = Vec::new();
+            if let Some(n) = node {
+                candidates.push(format!("system.slice/{n}_slurmstepd.scope/job_{job}"));
+            }
+            candidates.extend([
                 format!("system.slice/slurmstepd.scope/job_{job}"),
                 format!("system.slice/slurm.service/job_{job}"),
                 format!("slurm/uid_{uid}/job_{job}"),
-            ];
+            ]);
             let dir = from_self
                 .filter(|d| d.is_dir())
                 .or_else(|| candidates.iter().map(|c| root.join(c)).find(|d| d.is_dir()))?;
@@ -104,7 +124,7 @@ pub fn find_slurm_job(root: &Path, proc_cgroup: &str, job: &str, uid: u32) -> Op
                 version: CgroupVersion::V2,
                 cpu: dir.clone(),
                 memory: dir.clone(),
-                io: dir,
+                io: Some(dir),
             })
         }
         CgroupVersion::V1 => {
@@ -115,16 +135,20 @@ pub fn find_slurm_job(root: &Path, proc_cgroup: &str, job: &str, uid: u32) -> Op
                     .find(|(c, _)| c.split(',').any(|x| x == controller))
                     .and_then(|(_, p)| cut_at_job(p, job))
                     .map(|p| mount.join(p.trim_start_matches('/')));
+                let mut candidates = Vec::new();
+                if let Some(n) = node {
+                    candidates.push(mount.join(format!("slurm_{n}/uid_{uid}/job_{job}")));
+                }
+                candidates.push(mount.join(format!("slurm/uid_{uid}/job_{job}")));
                 from_self
                     .filter(|d| d.is_dir())
-                    .or_else(|| Some(mount.join(format!("slurm/uid_{uid}/job_{job}"))))
-                    .filter(|d| d.is_dir())
+                    .or_else(|| candidates.into_iter().find(|d| d.is_dir()))
             };
             let memory = dir_for("memory")?;
             Some(CgroupDirs {
                 version: CgroupVersion::V1,
                 cpu: dir_for("cpuacct").unwrap_or_else(|| memory.clone()),
-                io: dir_for("blkio").unwrap_or_else(|| memory.clone()),
+                io: dir_for("blkio"),
                 memory,
             })
         }
@@ -282,7 +306,7 @@ impl CgroupReader {
                     .and_then(|t| kv(&t, "inactive_file"))
                     .unwrap_or(0);
                 s.memory = cur.saturating_sub(inactive);
-                if let Some(t) = self.read(d.io.join("io.stat")) {
+                if let Some(t) = d.io.as_ref().and_then(|io| self.read(io.join("io.stat"))) {
                     s.io = parse_io_stat(&t);
                 }
                 s.nprocs = self
@@ -305,12 +329,15 @@ impl CgroupReader {
                     .and_then(|t| kv(&t, "total_inactive_file"))
                     .unwrap_or(0);
                 s.memory = usage.saturating_sub(inactive);
+                let Some(io) = d.io.clone() else {
+                    return s;
+                };
                 let bytes = self
-                    .read(d.io.join("blkio.throttle.io_service_bytes_recursive"))
-                    .or_else(|| self.read(d.io.join("blkio.throttle.io_service_bytes")));
+                    .read(io.join("blkio.throttle.io_service_bytes_recursive"))
+                    .or_else(|| self.read(io.join("blkio.throttle.io_service_bytes")));
                 let ops = self
-                    .read(d.io.join("blkio.throttle.io_serviced_recursive"))
-                    .or_else(|| self.read(d.io.join("blkio.throttle.io_serviced")));
+                    .read(io.join("blkio.throttle.io_serviced_recursive"))
+                    .or_else(|| self.read(io.join("blkio.throttle.io_serviced")));
                 if let Some(t) = bytes {
                     (s.io.read_bytes, s.io.write_bytes) = parse_blkio(&t);
                 }
@@ -408,7 +435,7 @@ impl OwnCgroup {
                     version,
                     cpu: dir.clone(),
                     memory: dir.clone(),
-                    io: dir,
+                    io: Some(dir),
                 }
             }
             CgroupVersion::V1 => {
@@ -424,7 +451,7 @@ impl OwnCgroup {
                     });
                 CgroupDirs {
                     version,
-                    io: cpu.clone(),
+                    io: Some(cpu.clone()),
                     memory: memory.unwrap_or_else(|| cpu.clone()),
                     cpu,
                 }
@@ -553,7 +580,7 @@ mod tests {
         write(&job.join("pids.current"), "7\n");
         write(&job.join("step_0/cgroup.procs"), "100\n101\n");
         let own = "0::/system.slice/slurmstepd.scope/job_4242/step_0/user/task_0\n";
-        let dirs = find_slurm_job(root, own, "4242", 1000).unwrap();
+        let dirs = find_slurm_job(root, own, "4242", 1000, None).unwrap();
         assert_eq!(dirs.memory, job);
         let mut r = CgroupReader::new(dirs);
         let s = r.sample();
@@ -564,7 +591,50 @@ mod tests {
         assert_eq!(s.nprocs, 7);
         assert_eq!(r.memory_limit(), Some(8 * 1024 * 1024 * 1024));
         assert_eq!(r.pids(), vec![100, 101]);
-        assert!(find_slurm_job(root, own, "999", 1000).is_none());
+        assert!(find_slurm_job(root, own, "999", 1000, None).is_none());
+    }
+
+    #[test]
+    fn several_slurmd_per_host_and_sluid_job_directories_are_found() {
+        // v1, Debian's multiple-slurmd build: /slurm_<node>/..., no blkio job cgroup.
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        let mem = root.join("memory/slurm_n2/uid_0/job_42");
+        write(&mem.join("memory.usage_in_bytes"), "4096\n");
+        write(&mem.join("memory.stat"), "total_inactive_file 0\n");
+        write(
+            &root.join("cpuacct/slurm_n2/uid_0/job_42/cpuacct.usage"),
+            "2000000000\n",
+        );
+        std::fs::create_dir_all(root.join("blkio")).unwrap();
+        // From the process's own path, and from the candidates when it says nothing.
+        let own = "5:memory:/slurm_n2/uid_0/job_42/step_0/task_0\n3:cpuacct:/slurm_n2/uid_0/job_42/step_0/task_0\n";
+        for (own, node) in [(own, None), ("5:memory:/\n", Some("n2"))] {
+            let dirs = find_slurm_job(root, own, "42", 0, node).unwrap();
+            assert_eq!(dirs.memory, mem);
+            assert_eq!(dirs.io, None, "no blkio job cgroup: I/O unavailable");
+            let s = CgroupReader::new(dirs).sample();
+            assert_eq!((s.cpu_time, s.memory), (2.0, 4096));
+        }
+        assert!(find_slurm_job(root, "5:memory:/\n", "42", 0, Some("n1")).is_none());
+
+        // v2: <node>_slurmstepd.scope, by candidate.
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(&root.join("cgroup.controllers"), "cpu io memory pids\n");
+        let job = root.join("system.slice/n1_slurmstepd.scope/job_7");
+        write(&job.join("cpu.stat"), "usage_usec 1000000\n");
+        let dirs = find_slurm_job(root, "0::/\n", "7", 0, Some("n1")).unwrap();
+        assert_eq!((dirs.memory.clone(), dirs.io), (job.clone(), Some(job)));
+        assert!(find_slurm_job(root, "0::/\n", "7", 0, Some("n2")).is_none());
+
+        // v2, Slurm 26.05: the job directory is named by SLUID, the component above step_*.
+        let sluid = root.join("system.slice/n1_slurmstepd.scope/sx3k9q2b7f");
+        write(&sluid.join("cpu.stat"), "usage_usec 3000000\n");
+        let own = "0::/system.slice/n1_slurmstepd.scope/sx3k9q2b7f/step_0/user/task_0\n";
+        let dirs = find_slurm_job(root, own, "8", 0, Some("n1")).unwrap();
+        assert_eq!(dirs.cpu, sluid);
+        assert_eq!(CgroupReader::new(dirs).sample().cpu_time, 3.0);
     }
 
     #[test]
@@ -586,7 +656,7 @@ mod tests {
             &blk.join("blkio.throttle.io_serviced_recursive"),
             "8:0 Read 1\n8:0 Write 2\n",
         );
-        let dirs = find_slurm_job(root, "4:memory:/\n", "77", 1000).unwrap();
+        let dirs = find_slurm_job(root, "4:memory:/\n", "77", 1000, None).unwrap();
         assert_eq!(dirs.version, CgroupVersion::V1);
         let mut r = CgroupReader::new(dirs);
         let s = r.sample();

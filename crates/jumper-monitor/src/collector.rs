@@ -286,7 +286,9 @@ impl Collector {
                 };
                 let own =
                     std::fs::read_to_string(cfg.proc_root.join("self/cgroup")).unwrap_or_default();
-                match cgroup::find_slurm_job(&cfg.cgroup_root, &own, &job, cfg.uid) {
+                let node = std::env::var("SLURMD_NODENAME").ok();
+                match cgroup::find_slurm_job(&cfg.cgroup_root, &own, &job, cfg.uid, node.as_deref())
+                {
                     Some(dirs) => slurm = Some(CgroupReader::new(dirs)),
                     None => {
                         notes.push(format!(

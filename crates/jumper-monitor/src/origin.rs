@@ -86,6 +86,9 @@ pub fn detect(
         task_id: var("SLURM_PROCID"),
         node_list: var("SLURM_JOB_NODELIST").or_else(|| var("SLURM_NODELIST")),
         cluster: var("SLURM_CLUSTER_NAME"),
+        slurm_io_cgroup: slurm
+            .and_then(|d| d.io.as_ref())
+            .map(|p| p.to_string_lossy().into_owned()),
         slurm_cgroup,
         own_cgroup,
         // Set once the command's own cgroup is made (Monitor::isolate_process_level).
@@ -139,7 +142,7 @@ mod tests {
             version: CgroupVersion::V1,
             cpu: "/sys/fs/cgroup/cpuacct/slurm_n2/uid_0/job_42".into(),
             memory: "/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42".into(),
-            io: "/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42".into(),
+            io: None,
         };
         let o = detect(&env, p.path(), Some(&dirs), "u".into());
         assert_eq!(o.hostname, "host7");

@@ -299,6 +299,38 @@ pub fn join_cgroup_on_exec(cmd: &mut std::process::Command, procs_files: &[std::
     }
 }
 
+static STOP_REQUESTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn note_stop(sig: libc::c_int) {
+    STOP_REQUESTED.store(sig, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// For a process that samples until told to stop (`jumper agent`): SIGTERM, SIGINT, SIGHUP and
+/// SIGUSR1 (which `srun` passes on to its tasks) no longer end the process but are noted, to be read with [`stop_requested`].
+pub fn stop_on_signals() {
+    // SAFETY: installing dispositions; the handler only stores to an atomic.
+    unsafe {
+        let h = note_stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGTERM, h);
+        libc::signal(libc::SIGINT, h);
+        libc::signal(libc::SIGHUP, h);
+        libc::signal(libc::SIGUSR1, h);
+    }
+}
+
+/// The signal that asked this process to stop since [`stop_on_signals`], if any.
+pub fn stop_requested() -> Option<i32> {
+    let sig = STOP_REQUESTED.load(std::sync::atomic::Ordering::Relaxed);
+    (sig != 0).then_some(sig)
+}
+
+/// This process's parent process id (`getppid`): 1 (or a subreaper's) once the parent that
+/// started it has exited.
+pub fn parent_pid() -> u32 {
+    // SAFETY: getppid cannot fail.
+    unsafe { libc::getppid() as u32 }
+}
+
 static FORWARD_TO: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 extern "C" fn forward_signal(sig: libc::c_int) {

@@ -58,8 +58,14 @@ impl Resources {
         // SAFETY: getuid cannot fail.
         let uid = unsafe { libc::getuid() };
         let slurm_memory_limit = slurm_job.as_ref().and_then(|job| {
-            crate::cgroup::find_slurm_job(cgroup_root, &own_cg, job, uid)
-                .and_then(|d| crate::cgroup::CgroupReader::new(d).memory_limit())
+            crate::cgroup::find_slurm_job(
+                cgroup_root,
+                &own_cg,
+                job,
+                uid,
+                std::env::var("SLURMD_NODENAME").ok().as_deref(),
+            )
+            .and_then(|d| crate::cgroup::CgroupReader::new(d).memory_limit())
         });
         Resources {
             num_cpus: cpu_affinity.len().max(1),

@@ -33,6 +33,7 @@
 //!   "node_list": "n[1-2]",                SLURM_JOB_NODELIST
 //!   "cluster": "jt",                      SLURM_CLUSTER_NAME
 //!   "slurm_cgroup": "/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42",   read by the slurm level
+//!   "slurm_io_cgroup": null,              its I/O directory; null: slurm-level I/O unavailable (v1)
 //!   "own_cgroup": "/slurm_n2/uid_0/job_42/step_0/task_1",            from /proc/self/cgroup
 //!   "process_cgroup": null                the cgroup `jumper run` made for the command, if any
 //! }

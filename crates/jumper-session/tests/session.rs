@@ -188,6 +188,7 @@ fn origin() -> Origin {
         node_list: Some("n[1-2]".into()),
         cluster: Some("jt".into()),
         slurm_cgroup: Some("/sys/fs/cgroup/memory/slurm_n2/uid_0/job_42".into()),
+        slurm_io_cgroup: None,
         own_cgroup: Some("/slurm_n2/uid_0/job_42/step_0/task_1".into()),
         process_cgroup: None,
     }

@@ -1,0 +1,508 @@
+//! A real two-node Slurm job on loopback: munged, slurmctld and two slurmd (emulated nodes n1
+//! and n2 of one machine, ../shared/CLUSTER.md's configuration), started by this test with
+//! their state in its temporary directory and stopped by PID from a guard.
+//!
+//! The batch script starts `jumper agent` on both nodes with `srun --overlap`, replays a
+//! monitored script whose cells burn CPU on both nodes (one `srun` step per node) and allocate
+//! memory there, then stops the agents. `jumper report DIR --level slurm` must give each cell's
+//! CPU time over both nodes within 5 % of what the burners measured for themselves
+//! (`os.times()`), and each node's memory.
+//!
+//! Slurm comes from Debian's packages (`tests/cluster/setup.sh`, run by `.ci/run`). Without it
+//! the test fails under `CI=true` with the install command, and says SKIPPED otherwise.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const INSTALL: &str = "tests/cluster/setup.sh (apt-get install slurm-wlm munge)";
+
+fn jumper_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_jumper"))
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+fn on_path(p: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
+        .unwrap_or(false)
+}
+
+/// Slurm's programs and root (slurmd's cgroup plugin needs it), or `None` after SKIPPED.
+fn need(test: &str) -> Option<()> {
+    let programs = [
+        "munged",
+        "slurmctld",
+        "slurmd",
+        "sbatch",
+        "sinfo",
+        "srun",
+        "python3",
+    ];
+    let missing: Vec<&str> = programs.into_iter().filter(|p| !on_path(p)).collect();
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if missing.is_empty() && root {
+        return Some(());
+    }
+    let why = if missing.is_empty() {
+        "root (slurmd's cgroup plugin)".to_string()
+    } else {
+        missing.join(", ")
+    };
+    assert!(
+        !ci(),
+        "{test} needs {why} and under CI it must run: install with {INSTALL}"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs {why}; install with {INSTALL}"
+    );
+    None
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The daemons of the loopback cluster; each stopped by PID (SIGTERM, then SIGKILL) on drop.
+struct Cluster {
+    dir: PathBuf,
+    conf: PathBuf,
+    daemons: Vec<(&'static str, Child)>,
+}
+
+impl Cluster {
+    fn start(dir: &Path) -> Cluster {
+        for d in ["state", "spool", "log"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        let key = dir.join("munge.key");
+        let mut bytes = vec![0u8; 1024];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+            .unwrap();
+        std::fs::write(&key, &bytes).unwrap();
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let host = host.trim().split('.').next().unwrap().to_string();
+        let (ctld, p1, p2) = (free_port(), free_port(), free_port());
+        let w = dir.display();
+        let conf = dir.join("slurm.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "ClusterName=jt\nSlurmctldHost={host}\nSlurmctldPort={ctld}\nAuthType=auth/munge\n\
+                 AuthInfo=socket={w}/munge.sock\nCredType=cred/munge\nSlurmUser=root\nSlurmdUser=root\n\
+                 StateSaveLocation={w}/state\nSlurmdSpoolDir={w}/spool/%n\n\
+                 SlurmctldPidFile={w}/slurmctld.pid\nSlurmdPidFile={w}/slurmd-%n.pid\n\
+                 SlurmctldLogFile={w}/log/slurmctld.log\nSlurmdLogFile={w}/log/slurmd-%n.log\n\
+                 ProctrackType=proctrack/cgroup\nTaskPlugin=task/cgroup\n\
+                 JobAcctGatherType=jobacct_gather/cgroup\nSelectType=select/cons_tres\n\
+                 SelectTypeParameters=CR_Core_Memory\nReturnToService=2\nMpiDefault=none\n\
+                 MailProg=/bin/true\nKillWait=5\n\
+                 NodeName=n1 NodeHostname={host} NodeAddr=127.0.0.1 Port={p1} CPUs=2 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=4000\n\
+                 NodeName=n2 NodeHostname={host} NodeAddr=127.0.0.1 Port={p2} CPUs=2 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=4000\n\
+                 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("cgroup.conf"),
+            "CgroupPlugin=autodetect\nConstrainCores=yes\nConstrainRAMSpace=yes\n",
+        )
+        .unwrap();
+        let mut c = Cluster {
+            dir: dir.to_path_buf(),
+            conf,
+            daemons: Vec::new(),
+        };
+        let sock = dir.join("munge.sock");
+        c.spawn(
+            "munged",
+            &[
+                "-F".into(),
+                "-f".into(),
+                format!("--key-file={}", key.display()),
+                format!("--socket={}", sock.display()),
+                format!("--pid-file={w}/munged.pid"),
+                format!("--log-file={w}/log/munged.log"),
+                format!("--seed-file={w}/munge.seed"),
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !sock.exists() {
+            assert!(Instant::now() < deadline, "munged: {}", c.logs());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        c.spawn("slurmctld", &["-D".into(), "-i".into()]);
+        c.spawn("slurmd", &["-D".into(), "-N".into(), "n1".into()]);
+        c.spawn("slurmd", &["-D".into(), "-N".into(), "n2".into()]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = c.cmd("sinfo").args(["-h", "-o", "%T"]).output().unwrap();
+            let states = String::from_utf8_lossy(&out.stdout).into_owned();
+            if out.status.success()
+                && states.lines().count() > 0
+                && states.lines().all(|l| l.trim() == "idle")
+            {
+                break;
+            }
+            for (name, child) in &mut c.daemons {
+                if let Ok(Some(st)) = child.try_wait() {
+                    panic!("{name} exited with {st}: {}", c_logs(dir));
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nodes not idle ({states}): {}",
+                c.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c
+    }
+
+    fn spawn(&mut self, program: &'static str, args: &[String]) {
+        let n = self.daemons.len();
+        let log = std::fs::File::create(self.dir.join(format!("log/{program}-{n}.out"))).unwrap();
+        let child = Command::new(program)
+            .args(args)
+            .env("SLURM_CONF", &self.conf)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        self.daemons.push((program, child));
+    }
+
+    fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("SLURM_CONF", &self.conf).current_dir(&self.dir);
+        c
+    }
+
+    fn logs(&self) -> String {
+        c_logs(&self.dir)
+    }
+}
+
+fn c_logs(dir: &Path) -> String {
+    let mut out = String::new();
+    if let Ok(rd) = std::fs::read_dir(dir.join("log")) {
+        for e in rd.flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(15).collect();
+            out.push_str(&format!("\n== {}\n", e.path().display()));
+            for l in tail.into_iter().rev() {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // slurmd first (it ends its steps), munged last (the others talk through it).
+        for (_, child) in self.daemons.iter_mut().rev() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// No process names `dir` on its command line, and no slurmstepd is left.
+fn assert_nothing_left(dir: &Path) {
+    let needle = dir.to_string_lossy().into_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut left = Vec::new();
+        for e in std::fs::read_dir("/proc").unwrap().flatten() {
+            let name = e.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+                let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+                if cmd.contains(&needle) || cmd.starts_with("slurmstepd") {
+                    left.push(format!("{pid}: {cmd}"));
+                }
+            }
+        }
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "processes left running: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Burns `target` CPU seconds after touching `mb` MiB, holds them a moment, and writes what
+/// it measured for itself (`os.times()`, its children included) as JSON.
+const BURN: &str = r#"import os, sys, json, time
+target, mb, out = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+buf = bytearray(mb * 1024 * 1024)
+for i in range(0, len(buf), 4096):
+    buf[i] = 1
+t0 = os.times()
+x = 0
+while (os.times().user + os.times().system) - (t0.user + t0.system) < target:
+    for _ in range(20000):
+        x += 1
+time.sleep(0.6)
+t = os.times()
+json.dump({"cpu_s": t.user + t.system + t.children_user + t.children_system, "mb": mb}, open(out, "w"))
+"#;
+
+/// The monitored script: cell 1 burns on both nodes at once, cell 2 on n2 only, one srun step
+/// per node each.
+const CELLS: &str = r#"# %% setup
+import subprocess, os
+D = os.environ["JOBDIR"]
+B = os.environ["BURN"]
+def burn(tag, specs):
+    ps = [subprocess.Popen(["srun", "--overlap", "-N1", "-n1", "-w", n, "--mem=300M", "python3", B,
+                            str(s), str(mb), f"{D}/truth-{tag}-{n}.json"]) for (n, s, mb) in specs]
+    for p in ps:
+        assert p.wait() == 0
+# %% both nodes
+burn("c1", [("n1", 4.0, 60), ("n2", 4.0, 150)])
+# %% n2 only
+burn("c2", [("n2", 3.0, 100)])
+"#;
+
+/// The batch script: agents on both nodes beside the work, the replay, then SIGUSR1 (which
+/// srun passes on to its tasks) ends the agents, which write their sessions.
+const JOB: &str = r#"#!/bin/bash
+srun --overlap -N2 --ntasks-per-node=1 "$JUMPER" agent --interval 0.2 --out "$JOBDIR" &
+AG=$!
+sleep 1
+"$JUMPER" replay --levels process,slurm --interval 0.2 --out "$JOBDIR/main" "$CELLS"
+echo "replay=$?"
+kill -USR1 $AG
+wait $AG
+echo "agents=$?"
+"#;
+
+fn truth(dir: &Path, name: &str) -> (f64, f64) {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    (v["cpu_s"].as_f64().unwrap(), v["mb"].as_f64().unwrap())
+}
+
+#[test]
+fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory() {
+    if need("a_two_node_job_reports_each_cells_cpu_over_both_nodes").is_none() {
+        return;
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-slurm");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let job = tmp.join("job");
+    std::fs::create_dir_all(&job).unwrap();
+    std::fs::write(tmp.join("burn.py"), BURN).unwrap();
+    std::fs::write(tmp.join("cells.py"), CELLS).unwrap();
+    std::fs::write(tmp.join("job.sh"), JOB).unwrap();
+    {
+        let cluster = Cluster::start(&tmp);
+        let out = cluster
+            .cmd("sbatch")
+            .args(["--wait", "-N2", "--ntasks-per-node=1", "--mem=400M", "-o"])
+            .arg(tmp.join("job.out"))
+            .arg(tmp.join("job.sh"))
+            .env("JUMPER", jumper_path())
+            .env("JOBDIR", &job)
+            .env("BURN", tmp.join("burn.py"))
+            .env("CELLS", tmp.join("cells.py"))
+            .output()
+            .unwrap();
+        let job_out = std::fs::read_to_string(tmp.join("job.out")).unwrap_or_default();
+        assert!(
+            out.status.success() && job_out.contains("replay=0") && job_out.contains("agents=0"),
+            "sbatch: {}\n{job_out}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            cluster.logs()
+        );
+    }
+    assert_nothing_left(&tmp);
+
+    // Both agents wrote a session beside the cell session, each knowing its node.
+    for node in ["n1", "n2"] {
+        let m: Value = serde_json::from_str(
+            &std::fs::read_to_string(job.join(node).join("manifest.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(m["monitor"]["origin"]["node"], node, "{m:#}");
+        assert_eq!(m["monitor"]["origin"]["node_list"], "n[1-2]");
+    }
+
+    let out = Command::new(jumper_path())
+        .arg("report")
+        .arg(&job)
+        .args(["--level", "slurm", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["nodes"], serde_json::json!(["n1", "n2"]));
+    let bound = r["error_bound_s"].as_f64().unwrap();
+    let offset = r["clock_offset_s"].as_f64().unwrap();
+    assert!(offset >= 0.0 && bound >= offset + 0.2 - 1e-9, "{r:#}");
+    // cgroup v1 has no blkio job cgroup: I/O is unavailable, never 0.
+    assert_eq!(r["io_available"], false);
+    assert!(r["cells"][1]["io_read_mib"].is_null());
+
+    let (c1n1, m1n1) = truth(&job, "truth-c1-n1.json");
+    let (c1n2, m1n2) = truth(&job, "truth-c1-n2.json");
+    let (c2n2, m2n2) = truth(&job, "truth-c2-n2.json");
+    let cells = r["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 3, "{r:#}");
+    for (cell, want) in [(1, c1n1 + c1n2), (2, c2n2)] {
+        let got = cells[cell]["cpu_time_s"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 0.05 * want,
+            "cell {cell}: {got} CPU s over both nodes, the burners measured {want}: {r:#}"
+        );
+    }
+    // Memory per node: what the node's burner touched (and its interpreter, < 60 MiB more).
+    let mem = |cell: usize, node: usize| -> f64 {
+        cells[cell]["nodes"][node]["memory_peak_gib"]
+            .as_f64()
+            .unwrap()
+            * 1024.0
+    };
+    for (cell, node, mb) in [(1, 0, m1n1), (1, 1, m1n2), (2, 1, m2n2)] {
+        let got = mem(cell, node);
+        assert!(
+            got >= mb && got < mb + 60.0,
+            "cell {cell} node {node}: {got} MiB, the burner touched {mb}: {r:#}"
+        );
+    }
+    assert!(mem(2, 0) < 60.0, "n1 ran nothing in cell 2: {r:#}");
+    let max = cells[1]["memory_peak_gib_max"].as_f64().unwrap() * 1024.0;
+    assert!((max - mem(1, 1)).abs() < 1e-6);
+
+    // A node's session exports without slurm-level I/O series (unavailable, not 0).
+    let om = tmp.join("n1.om");
+    let out = Command::new(jumper_path())
+        .arg("export")
+        .arg(job.join("n1"))
+        .args(["--format", "openmetrics", "--file"])
+        .arg(&om)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let om = std::fs::read_to_string(&om).unwrap();
+    assert!(om.contains("jumper_cpu_seconds_total{") && om.contains("level=\"slurm\""));
+    assert!(
+        !om.lines()
+            .any(|l| l.starts_with("jumper_io_") && l.contains("level=\"slurm\"")),
+        "slurm-level I/O exported on cgroup v1"
+    );
+    assert!(om
+        .lines()
+        .any(|l| l.starts_with("jumper_io_read_bytes_total{") && l.contains("level=\"system\"")));
+
+    // The job directory exports as one OpenMetrics file: each node's per-cell figures under
+    // its node label, summing to the report's; promtool backfills it.
+    let om_file = tmp.join("job.om");
+    let out = Command::new(jumper_path())
+        .arg("export")
+        .arg(&job)
+        .args(["--format", "openmetrics", "--file"])
+        .arg(&om_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let om = std::fs::read_to_string(&om_file).unwrap();
+    for cell in [1usize, 2] {
+        let needle = format!("level=\"slurm\",cell=\"{cell}\"}}");
+        let per_node: Vec<f64> = om
+            .lines()
+            .filter(|l| l.starts_with("jumper_cell_cpu_seconds{") && l.contains(&needle))
+            .map(|l| l.split(' ').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(per_node.len(), 2, "{needle}: {om}");
+        let sum: f64 = per_node.iter().sum();
+        let want = cells[cell]["cpu_time_s"].as_f64().unwrap();
+        assert!(
+            (sum - want).abs() < 1e-6,
+            "cell {cell}: {sum} vs report {want}"
+        );
+    }
+    if on_path("promtool") {
+        let blocks = tmp.join("blocks");
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om_file)
+            .arg(&blocks)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        assert!(
+            !ci(),
+            "promtool missing: install with tests/cluster/setup.sh"
+        );
+    }
+
+    // --per-node shows each node's row under each cell.
+    let out = Command::new(jumper_path())
+        .arg("report")
+        .arg(&job)
+        .args(["--level", "slurm", "--per-node"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.matches("node n1").count(), 3, "{text}");
+    assert_eq!(text.matches("node n2").count(), 3, "{text}");
+    assert!(text.contains("error bound"), "{text}");
+}
