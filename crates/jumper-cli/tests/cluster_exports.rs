@@ -10,7 +10,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -20,6 +19,10 @@ use assert_cmd::cargo::CommandCargoExt;
 use jumper_metrics::http::{self, encode_query, Url};
 use serde_json::Value;
 
+#[path = "support/servers.rs"]
+mod servers;
+use servers::{free_port, missing_programs, processes_left, require};
+
 const INSTALL: &str =
     "tests/cluster/setup.sh (apt-get install prometheus prometheus-pushgateway victoria-metrics)";
 
@@ -27,43 +30,9 @@ fn jumper() -> Command {
     Command::cargo_bin("jumper").unwrap()
 }
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
 /// The programs a test needs, or `None` (after saying SKIPPED) outside CI.
 fn need(test: &str, programs: &[&str]) -> Option<()> {
-    let missing: Vec<&str> = programs
-        .iter()
-        .copied()
-        .filter(|p| {
-            !std::env::var_os("PATH")
-                .map(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
-                .unwrap_or(false)
-        })
-        .collect();
-    if missing.is_empty() {
-        return Some(());
-    }
-    assert!(
-        !ci(),
-        "{test} needs {} and under CI it must run: install them with {INSTALL}",
-        missing.join(", ")
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED {test}: {} not installed; install with {INSTALL}",
-        missing.join(", ")
-    );
-    None
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    require(test, &missing_programs(programs), INSTALL)
 }
 
 /// A server started by a test; killed by PID when dropped.
@@ -162,20 +131,7 @@ impl Drop for Server {
 /// No process on the machine names `dir` on its command line (the servers' storage, logs
 /// and configs all live there).
 fn assert_nothing_left(dir: &Path) {
-    let needle = dir.to_string_lossy().into_owned();
-    let mut left = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
-            continue;
-        };
-        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(&needle) {
-                left.push(format!("{pid}: {cmd}"));
-            }
-        }
-    }
+    let left = processes_left(dir, |_| false);
     assert!(left.is_empty(), "processes left running: {left:?}");
 }
 

@@ -12,27 +12,20 @@
 //! the test fails under `CI=true` with the install command, and says SKIPPED otherwise.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "support/servers.rs"]
+mod servers;
+use servers::{assert_nothing_left_within, ci, free_port, missing_programs, on_path, require};
+
 const INSTALL: &str = "tests/cluster/setup.sh (apt-get install slurm-wlm munge)";
 
 fn jumper_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_jumper"))
-}
-
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-fn on_path(p: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
-        .unwrap_or(false)
 }
 
 /// Slurm's programs and root (slurmd's cgroup plugin needs it), or `None` after SKIPPED.
@@ -46,36 +39,15 @@ fn need(test: &str) -> Option<()> {
         "srun",
         "python3",
     ];
-    let missing: Vec<&str> = programs.into_iter().filter(|p| !on_path(p)).collect();
+    let mut missing = missing_programs(&programs);
     let root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if missing.is_empty() && root {
-        return Some(());
+    if !root {
+        missing.push("root (slurmd's cgroup plugin)".to_string());
     }
-    let why = if missing.is_empty() {
-        "root (slurmd's cgroup plugin)".to_string()
-    } else {
-        missing.join(", ")
-    };
-    assert!(
-        !ci(),
-        "{test} needs {why} and under CI it must run: install with {INSTALL}"
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED {test}: needs {why}; install with {INSTALL}"
-    );
-    None
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    require(test, &missing, INSTALL)
 }
 
 /// The daemons of the loopback cluster; each stopped by PID (SIGTERM, then SIGKILL) on drop.
@@ -238,31 +210,11 @@ impl Drop for Cluster {
 
 /// No process names `dir` on its command line, and no slurmstepd is left.
 fn assert_nothing_left(dir: &Path) {
-    let needle = dir.to_string_lossy().into_owned();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let mut left = Vec::new();
-        for e in std::fs::read_dir("/proc").unwrap().flatten() {
-            let name = e.file_name();
-            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-                let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-                if cmd.contains(&needle) || cmd.starts_with("slurmstepd") {
-                    left.push(format!("{pid}: {cmd}"));
-                }
-            }
-        }
-        if left.is_empty() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "processes left running: {left:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert_nothing_left_within(
+        dir,
+        |cmd| cmd.starts_with("slurmstepd"),
+        Duration::from_secs(10),
+    );
 }
 
 /// Burns `target` CPU seconds after touching `mb` MiB, holds them a moment, and writes what

@@ -1,0 +1,92 @@
+//! What the tests that start real servers share: whether CI runs them, whether a program is
+//! installed, a free loopback port, and the check that nothing they started is left running.
+//! Each test binary includes it and uses a part of it.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Whether this is CI, where a test that needs a missing program fails instead of skipping.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Whether `program` is a file in a directory of PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+/// `Some(())` when `missing` is empty; otherwise fails under CI with the install command, and
+/// outside CI says SKIPPED with it and returns `None`.
+pub fn require(test: &str, missing: &[String], install: &str) -> Option<()> {
+    if missing.is_empty() {
+        return Some(());
+    }
+    let why = missing.join(", ");
+    assert!(
+        !ci(),
+        "{test} needs {why} and under CI it must run: install with {install}"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs {why}; install with {install}"
+    );
+    None
+}
+
+/// The programs of `programs` that are not on PATH.
+pub fn missing_programs(programs: &[&str]) -> Vec<String> {
+    programs
+        .iter()
+        .filter(|p| !on_path(p))
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Processes whose command line names `dir` (servers keep storage, logs and configs there) or
+/// that `also` picks.
+pub fn processes_left(dir: &Path, also: impl Fn(&str) -> bool) -> Vec<String> {
+    let needle = dir.to_string_lossy().into_owned();
+    let mut left = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(&needle) || also(&cmd) {
+                left.push(format!("{pid}: {cmd}"));
+            }
+        }
+    }
+    left
+}
+
+/// Waits up to `wait` for [`processes_left`] to be empty; fails with what is left.
+pub fn assert_nothing_left_within(dir: &Path, also: impl Fn(&str) -> bool, wait: Duration) {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = processes_left(dir, &also);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "processes left running: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
