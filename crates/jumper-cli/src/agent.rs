@@ -24,7 +24,7 @@ pub struct AgentArgs {
     /// this much).
     #[arg(long, default_value = "10", value_parser = frontend::parse_interval)]
     flush: f64,
-    /// The job directory: the session goes to DIR/<node>/ (node: SLURMD_NODENAME, else the
+    /// The job directory: the session goes to DIR/NODE/ (node: SLURMD_NODENAME, else the
     /// host name).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,

@@ -138,6 +138,23 @@ impl Live {
         self.control.stop();
     }
 
+    /// Closes the view when jumper gets SIGTERM or SIGHUP (passed on to the command while it
+    /// ran): with the command ended, the finished banner must not outlive a `kill`.
+    pub(crate) fn stop_on_forwarded_signal(&self) {
+        let control = self.control.clone();
+        let _ = std::thread::Builder::new()
+            .name("jumper-live-signals".into())
+            .spawn(move || {
+                while !control.is_closed() {
+                    if jumper_core::run::forwarded_signal().is_some() {
+                        control.stop();
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+    }
+
     /// Waits for the view to close; how it ended, or `None` after an error (printed).
     pub(crate) fn wait(self) -> Option<Outcome> {
         match self.handle.join() {

@@ -34,7 +34,7 @@ enum Command {
     /// Run a monitored script (cells marked `# %%`, `%` command lines) in one persistent
     /// interpreter. Exit status 0 when every cell succeeded, 1 when one failed.
     Replay(replay::ReplayArgs),
-    /// Sample this node of a SLURM job (default levels slurm,system) into DIR/<node>/ until
+    /// Sample this node of a SLURM job (default levels slurm,system) into DIR/NODE/ until
     /// SIGTERM/SIGINT or the job step ends; `jumper report DIR` joins it to the job's cells.
     Agent(agent::AgentArgs),
     /// Watch a running process tree (--pid), or the user and system levels, in the live

@@ -154,9 +154,11 @@ pub fn run(args: RunArgs) -> i32 {
     let live = live.map(|(l, path)| {
         match &result {
             Ok(d) => {
-                // The numbers freeze at the command's end; the view keeps them until q.
+                // The numbers freeze at the command's end; the view keeps them until q (or a
+                // SIGTERM/SIGHUP to jumper).
                 let _ = service.stop_monitoring();
                 l.finish(d.exit.to_string());
+                l.stop_on_forwarded_signal();
             }
             Err(_) => l.stop(),
         }

@@ -532,3 +532,39 @@ fn a_terminal_that_hangs_up_ends_the_view_and_the_session_is_still_written() {
         "hi\n"
     );
 }
+
+#[test]
+fn sigterm_to_jumper_closes_the_finished_view_and_the_session_is_written() {
+    // While the command ran, SIGTERM would have gone on to it; once it has ended, a `kill` of
+    // jumper must not leave the finished banner waiting for q forever.
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shell = format!(
+        "{JUMPER} run --live --interval 0.1 --out sess --output out.log -- sh -c 'echo hi'; echo EXIT=$?; sleep 120"
+    );
+    let t = Tmux::start("sigterm", 100, 30, dir.path(), &shell);
+    t.wait_for("the finished banner", |s| {
+        s.contains("FINISHED (exit status 0)")
+    });
+    let shell_pid = t.pane_pid.expect("the pane's shell");
+    let jumper_pid =
+        std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children"))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse::<u32>().ok())
+            .expect("jumper is the shell's child");
+    let status = Command::new("kill")
+        .args(["-TERM", &jumper_pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "the command's status:\n{after}");
+    assert!(
+        dir.path().join("sess/manifest.json").is_file(),
+        "the session was written"
+    );
+}

@@ -30,7 +30,8 @@ use std::time::Duration;
 use jumper_data::CellStatus;
 use jumper_monitor::process::{self, ChildExit};
 pub use jumper_monitor::process::{
-    interrupt, kill_processes, parent_pid, stop_on_signals, stop_requested, Leftover,
+    forwarded_signal, interrupt, kill_processes, parent_pid, stop_on_signals, stop_requested,
+    Leftover,
 };
 
 use crate::{PerfmonitorService, ServiceError};

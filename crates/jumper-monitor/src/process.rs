@@ -332,14 +332,26 @@ pub fn parent_pid() -> u32 {
 }
 
 static FORWARD_TO: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// The last SIGTERM or SIGHUP that reached this process while forwarding (0: none).
+static FORWARDED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 extern "C" fn forward_signal(sig: libc::c_int) {
+    FORWARDED.store(sig, std::sync::atomic::Ordering::Relaxed);
     let pid = FORWARD_TO.load(std::sync::atomic::Ordering::Relaxed);
     if pid > 0 {
         // SAFETY: kill is async-signal-safe.
         unsafe {
             libc::kill(pid, sig);
         }
+    }
+}
+
+/// The last SIGTERM or SIGHUP passed on by [`forward_signals_to`], if any: a frontend that
+/// outlives the command (a view showing the final numbers) ends on it too.
+pub fn forwarded_signal() -> Option<i32> {
+    match FORWARDED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        s => Some(s),
     }
 }
 
