@@ -100,7 +100,7 @@ fn wait_for_input(timeout: Duration) -> bool {
 
 /// Whether the terminal on standard output has hung up: `tcgetattr` on it fails with EIO
 /// once its window is closed or its ssh connection lost (one ioctl, cheap at frame rate).
-fn terminal_hung_up() -> bool {
+pub(crate) fn terminal_hung_up() -> bool {
     let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
     // SAFETY: tcgetattr only writes a termios through the pointer, which points to one.
     let rc = unsafe { libc::tcgetattr(libc::STDOUT_FILENO, t.as_mut_ptr()) };

@@ -68,7 +68,9 @@ pub fn spawn(
                     let state = ViewState::new(mode, refresh_hz, true);
                     let mut view = View::new(display, collector, state, control.clone());
                     let out = view.run();
-                    if matches!(out, Err(LiveError::HungUp)) {
+                    // Also when the view closed another way (a SIGHUP passed on by the
+                    // window's close can stop it first): a hung-up terminal is a hung-up one.
+                    if matches!(out, Err(LiveError::HungUp)) || display::terminal_hung_up() {
                         // Before the display is dropped: ratatui's drop reports a failed
                         // write with eprintln!, which panics on a hung-up terminal.
                         display::detach_standard_streams();
