@@ -125,7 +125,10 @@ impl TreeReader {
                 }
                 None => (0.0, io.map(|_| 0.0), io.map(|_| 0.0)),
             };
-            let command = self.name(p.pid, p.starttime);
+            let age_s = uptime.map_or(0.0, |u| (u - self.procfs.ticks_to_s(p.starttime)).max(0.0));
+            // A process younger than a second may not have exec'd yet (it still bears its
+            // parent's command line): its name is read again until it is older.
+            let command = self.name(p.pid, p.starttime, age_s >= 1.0);
             rows.push(ProcessRow {
                 pid: p.pid,
                 ppid: p.ppid,
@@ -135,7 +138,7 @@ impl TreeReader {
                 rss_bytes: p.rss_pages * page,
                 read_bps,
                 write_bps,
-                age_s: uptime.map_or(0.0, |u| (u - self.procfs.ticks_to_s(p.starttime)).max(0.0)),
+                age_s,
             });
             seen.insert(
                 p.pid,
@@ -155,7 +158,7 @@ impl TreeReader {
     }
 
     /// The command line of a process, read once per (pid, start time).
-    fn name(&mut self, pid: u32, starttime: u64) -> String {
+    fn name(&mut self, pid: u32, starttime: u64, keep: bool) -> String {
         if let Some(n) = self.names.get(&(pid, starttime)) {
             return n.clone();
         }
@@ -176,7 +179,9 @@ impl TreeReader {
         }
         // One line in a table: a command's own newlines (python3 -c '...') become spaces.
         let command = command.replace(|c: char| c.is_control(), " ");
-        self.names.insert((pid, starttime), command.clone());
+        if keep {
+            self.names.insert((pid, starttime), command.clone());
+        }
         command
     }
 }
