@@ -82,30 +82,16 @@ pub fn agent(args: AgentArgs) -> i32 {
         return exit::USAGE;
     }
     let target = args.out.join(node_name());
-    let built = PerfmonitorService::builder()
+    let builder = PerfmonitorService::builder()
         .interval(args.interval)
         .levels(levels.clone())
         .report_level(levels[0])
-        .root_pid(None)
-        .build();
-    let mut service = match built {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "jumper: agent: cannot set up monitoring: {}",
-                jumper_core::one_line(&e)
-            );
-            return exit::JUMPER_FAILED;
-        }
-    };
+        .root_pid(None);
     jumper_core::run::stop_on_signals();
-    if let Err(e) = service.start_monitoring() {
-        eprintln!(
-            "jumper: agent: cannot start monitoring: {}",
-            jumper_core::one_line(&e)
-        );
-        return exit::JUMPER_FAILED;
-    }
+    let mut service = match exit::start_service(builder, "agent: ") {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let sampled = service.levels();
     if let Some(missing) = levels.iter().find(|l| !sampled.contains(l)) {
         let why = service

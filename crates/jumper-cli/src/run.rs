@@ -72,29 +72,15 @@ pub fn run(args: RunArgs) -> i32 {
         }
     }
     let levels = frontend::levels_for(args.outputs.levels.clone(), args.outputs.level);
-    let built = PerfmonitorService::builder()
+    let builder = PerfmonitorService::builder()
         .interval(args.interval)
         .levels(levels)
         .report_level(args.outputs.level)
-        .root_pid(None)
-        .build();
-    let mut service = match built {
+        .root_pid(None);
+    let mut service = match exit::start_service(builder, "") {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "jumper: cannot set up monitoring: {}",
-                jumper_core::one_line(&e)
-            );
-            return exit::JUMPER_FAILED;
-        }
+        Err(code) => return code,
     };
-    if let Err(e) = service.start_monitoring() {
-        eprintln!(
-            "jumper: cannot start monitoring: {}",
-            jumper_core::one_line(&e)
-        );
-        return exit::JUMPER_FAILED;
-    }
     if !args.quiet {
         for n in service.monitor().map(|m| m.notes()).unwrap_or_default() {
             eprintln!("jumper: note: {n}");

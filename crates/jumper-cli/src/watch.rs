@@ -91,29 +91,15 @@ pub fn watch(a: WatchArgs) -> i32 {
     } else {
         Level::User
     };
-    let built = PerfmonitorService::builder()
+    let builder = PerfmonitorService::builder()
         .interval(a.interval)
         .levels(levels)
         .report_level(level)
-        .root_pid(a.pid)
-        .build();
-    let mut service = match built {
+        .root_pid(a.pid);
+    let mut service = match exit::start_service(builder, "") {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "jumper: cannot set up monitoring: {}",
-                jumper_core::one_line(&e)
-            );
-            return exit::JUMPER_FAILED;
-        }
+        Err(code) => return code,
     };
-    if let Err(e) = service.start_monitoring() {
-        eprintln!(
-            "jumper: cannot start monitoring: {}",
-            jumper_core::one_line(&e)
-        );
-        return exit::JUMPER_FAILED;
-    }
     let (name, cell) = match (a.pid, &command) {
         (Some(pid), Some(c)) => (format!("pid {pid}: {c}"), format!("watch pid {pid}")),
         _ => ("user and system".to_string(), "watch".to_string()),
