@@ -130,6 +130,23 @@ impl Origin {
     }
 }
 
+/// The text form of a random (version 4) UUID, `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, made from
+/// 16 random bytes: the version and RFC 4122 variant bits are set here. Session UUIDs and
+/// Jupyter message ids both use it; the caller brings the randomness.
+pub fn uuid4_text(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 impl Default for MonitorInfo {
     fn default() -> Self {
         MonitorInfo {
@@ -184,4 +201,23 @@ pub struct Leftover {
     pub pid: u32,
     /// Its command line (or `comm` when the command line is empty).
     pub command: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid4_text_sets_version_and_variant_and_groups_the_digits() {
+        assert_eq!(
+            uuid4_text([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(
+            uuid4_text([0; 16]),
+            "00000000-0000-4000-8000-000000000000"
+        );
+        let b: [u8; 16] = std::array::from_fn(|i| i as u8 * 0x11);
+        assert_eq!(uuid4_text(b), "00112233-4455-4677-8899-aabbccddeeff");
+    }
 }

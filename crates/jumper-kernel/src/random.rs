@@ -20,18 +20,7 @@ pub(crate) fn bytes<const N: usize>() -> Result<[u8; N], RandomError> {
 
 /// A random (version 4) UUID in its usual text form, `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
 pub fn uuid4() -> Result<String, RandomError> {
-    let mut b = bytes::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let h = hex::encode(b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    Ok(jumper_data::uuid4_text(bytes::<16>()?))
 }
 
 /// A fresh HMAC key as Jupyter stores it in connection files: 32 random bytes as 64 hex digits.

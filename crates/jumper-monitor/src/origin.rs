@@ -17,17 +17,7 @@ use crate::MonitorError;
 pub fn session_uuid() -> Result<String, MonitorError> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(MonitorError::Random)?;
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    Ok(jumper_data::uuid4_text(b))
 }
 
 /// The job directory of a cgroup path when it is named by SLUID rather than `job_<id>`: the
