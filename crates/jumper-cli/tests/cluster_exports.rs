@@ -21,7 +21,7 @@ use serde_json::Value;
 
 #[path = "support/servers.rs"]
 mod servers;
-use servers::{free_port, missing_programs, processes_left, require};
+use servers::{free_port, missing_programs, processes_left, promtool_backfill, require};
 
 const INSTALL: &str =
     "tests/cluster/setup.sh (apt-get install prometheus prometheus-pushgateway victoria-metrics)";
@@ -474,18 +474,7 @@ fn openmetrics_backfill_answers_the_reports_per_cell_figures_in_prometheus_and_v
         );
         let text = std::fs::read_to_string(&om).unwrap();
         assert!(text.ends_with("# EOF\n"));
-        let out = Command::new("promtool")
-            .args(["tsdb", "create-blocks-from", "openmetrics"])
-            .arg(&om)
-            .arg(&blocks)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "promtool refused {}: {}",
-            om.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        promtool_backfill(&om, &blocks);
         let r = http::request(
             &vm.url.with_path("/api/v1/import/prometheus"),
             "POST",

@@ -20,7 +20,10 @@ use serde_json::Value;
 
 #[path = "support/servers.rs"]
 mod servers;
-use servers::{assert_nothing_left_within, ci, free_port, missing_programs, on_path, require};
+use servers::{
+    assert_nothing_left_within, ci, free_port, missing_programs, on_path, promtool_backfill,
+    require,
+};
 
 const INSTALL: &str = "tests/cluster/setup.sh (apt-get install slurm-wlm munge)";
 
@@ -422,18 +425,7 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
         );
     }
     if on_path("promtool") {
-        let blocks = tmp.join("blocks");
-        let out = Command::new("promtool")
-            .args(["tsdb", "create-blocks-from", "openmetrics"])
-            .arg(&om_file)
-            .arg(&blocks)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        promtool_backfill(&om_file, &tmp.join("blocks"));
     } else {
         assert!(
             !ci(),

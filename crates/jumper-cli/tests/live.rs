@@ -490,6 +490,21 @@ fn colour_only_without_no_color() {
     }
 }
 
+/// A view in tmux session `name` on `jumper run --live` of `echo hi` (writing `sess` and
+/// `out.log` in the returned directory), between the shell words `before` and `after`,
+/// once it shows its finished banner.
+fn finished_echo_hi(name: &str, before: &str, after: &str) -> (tempfile::TempDir, Tmux) {
+    let dir = tempfile::tempdir().unwrap();
+    let shell = format!(
+        "{before}{JUMPER} run --live --interval 0.1 --out sess --output out.log -- sh -c 'echo hi'{after}"
+    );
+    let t = Tmux::start(name, 100, 30, dir.path(), &shell);
+    t.wait_for("the finished banner", |s| {
+        s.contains("FINISHED (exit status 0)")
+    });
+    (dir, t)
+}
+
 #[test]
 fn a_terminal_that_hangs_up_ends_the_view_and_the_session_is_still_written() {
     // The window is closed while the finished banner waits for q: jumper must notice that
@@ -498,15 +513,8 @@ fn a_terminal_that_hangs_up_ends_the_view_and_the_session_is_still_written() {
     if !have_tmux() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let shell = format!(
-        "exec {JUMPER} run --live --interval 0.1 --out sess --output out.log -- sh -c 'echo hi'"
-    );
-    let t = Tmux::start("hangup", 100, 30, dir.path(), &shell);
+    let (dir, t) = finished_echo_hi("hangup", "exec ", "");
     let jumper_pid = t.pane_pid.expect("the pane's pid is jumper's (exec)");
-    t.wait_for("the finished banner", |s| {
-        s.contains("FINISHED (exit status 0)")
-    });
     let _ = Command::new("tmux")
         .args(["-L", &t.socket, "kill-server"])
         .status();
@@ -540,14 +548,7 @@ fn sigterm_to_jumper_closes_the_finished_view_and_the_session_is_written() {
     if !have_tmux() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let shell = format!(
-        "{JUMPER} run --live --interval 0.1 --out sess --output out.log -- sh -c 'echo hi'; echo EXIT=$?; sleep 120"
-    );
-    let t = Tmux::start("sigterm", 100, 30, dir.path(), &shell);
-    t.wait_for("the finished banner", |s| {
-        s.contains("FINISHED (exit status 0)")
-    });
+    let (dir, t) = finished_echo_hi("sigterm", "", "; echo EXIT=$?; sleep 120");
     let shell_pid = t.pane_pid.expect("the pane's shell");
     let jumper_pid =
         std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children"))

@@ -213,10 +213,7 @@ mod tests {
             uuid4_text([0xff; 16]),
             "ffffffff-ffff-4fff-bfff-ffffffffffff"
         );
-        assert_eq!(
-            uuid4_text([0; 16]),
-            "00000000-0000-4000-8000-000000000000"
-        );
+        assert_eq!(uuid4_text([0; 16]), "00000000-0000-4000-8000-000000000000");
         let b: [u8; 16] = std::array::from_fn(|i| i as u8 * 0x11);
         assert_eq!(uuid4_text(b), "00112233-4455-4677-8899-aabbccddeeff");
     }

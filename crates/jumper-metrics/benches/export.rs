@@ -8,53 +8,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use jumper_data::{
-    CellRecord, GpuReading, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind,
-    SampleStore, GIB,
-};
+use jumper_data::test_support::{synthetic_cells, synthetic_samples};
+use jumper_data::{CellRecord, Level, LevelSample, MonitorInfo, PerfFrame, SampleStore};
 use jumper_metrics::serve::live_set;
 use jumper_metrics::{openmetrics, openmetrics_untimed, Input, MetricSet, Target};
 
 const INTERVAL: f64 = 0.1;
 
 fn samples(n: usize, gpus: usize, node: usize) -> Vec<LevelSample> {
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D ^ node as u64;
-    let mut noise = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % 1000
-    };
-    let (mut cpu, mut rb, mut wb) = (0.0, 0u64, 0u64);
-    (0..n)
-        .map(|i| {
-            let t = 1000.0 + i as f64 * INTERVAL;
-            cpu += 0.05 + noise() as f64 / 10_000.0;
-            rb += noise() * 4096;
-            wb += noise() * 8192;
-            LevelSample {
-                time: t,
-                wallclock: 1.7e9 + t,
-                kind: SampleKind::Tick,
-                cpu_time: cpu,
-                memory: (GIB * 2.0) as u64 + noise() * 1_000_000,
-                io: IoCounters {
-                    read_bytes: rb,
-                    write_bytes: wb,
-                    read_ops: rb / 4096,
-                    write_ops: wb / 8192,
-                },
-                gpus: (0..gpus)
-                    .map(|_| GpuReading {
-                        util: (noise() % 100) as f64,
-                        band: (noise() % 100) as f64,
-                        mem_bytes: noise() * 10_000_000,
-                    })
-                    .collect(),
-                ..Default::default()
-            }
-        })
-        .collect()
+    synthetic_samples(n, INTERVAL, 0, gpus, node as u64)
 }
 
 fn target(node: usize) -> Target {
@@ -100,23 +62,9 @@ fn export_job(c: &mut Criterion) {
         wallclock_start_time: Some(1.7e9 + 1000.0),
         ..MonitorInfo::default()
     };
-    let cells: Vec<CellRecord> = (0..CELLS)
-        .map(|i| {
-            let span = SAMPLES as f64 * INTERVAL / CELLS as f64;
-            let start = 1000.0 + i as f64 * span + 0.05;
-            let end = start + span - 0.1;
-            CellRecord {
-                cell_index: i,
-                raw_cell: format!("# %% step {i}\nrun({i})"),
-                start_time: start,
-                end_time: end,
-                duration: end - start,
-                wallclock_start_time: 1.7e9 + start,
-                wallclock_end_time: 1.7e9 + end,
-                ..Default::default()
-            }
-        })
-        .collect();
+    let cells: Vec<CellRecord> = synthetic_cells(CELLS, SAMPLES, INTERVAL, 0.99, |i| {
+        format!("# %% step {i}\nrun({i})")
+    });
     let nodes: Vec<(Vec<PerfFrame>, Target)> = (0..NODES)
         .map(|n| {
             let s = samples(SAMPLES, 0, n);

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use jumper_data::io::read_perf;
-use jumper_data::{CellRecord, IoCounters, Level, LevelSample, MonitorInfo, PerfFrame, SampleKind};
+use jumper_data::test_support::{synthetic_cells, synthetic_samples};
+use jumper_data::{CellRecord, Level, LevelSample, MonitorInfo, PerfFrame};
 use jumper_session::{export_session, import_session, Session};
 
 const SAMPLES: usize = 36_000;
@@ -18,62 +19,14 @@ const INTERVAL: f64 = 0.1;
 const LEVELS: [Level; 3] = [Level::User, Level::Process, Level::System];
 
 fn samples(level: Level) -> Vec<LevelSample> {
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut noise = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % 1000
-    };
-    let (mut cpu, mut rb, mut wb) = (0.0, 0u64, 0u64);
-    (0..SAMPLES)
-        .map(|i| {
-            let t = 1000.0 + i as f64 * INTERVAL;
-            cpu += 0.05 + noise() as f64 / 10_000.0;
-            rb += noise() * 4096;
-            wb += noise() * 8192;
-            LevelSample {
-                time: t,
-                wallclock: 1.7e9 + t,
-                kind: SampleKind::Tick,
-                cpu_time: cpu,
-                cpu_cores: if level == Level::System {
-                    vec![[cpu * 0.6, t], [cpu * 0.4, t]]
-                } else {
-                    Vec::new()
-                },
-                memory: (1u64 << 30) + noise() * 1_000_000,
-                io: IoCounters {
-                    read_bytes: rb,
-                    write_bytes: wb,
-                    read_ops: rb / 4096,
-                    write_ops: wb / 8192,
-                },
-                gpus: Vec::new(),
-                nprocs: 12,
-            }
-        })
-        .collect()
+    let cores = if level == Level::System { 2 } else { 0 };
+    synthetic_samples(SAMPLES, INTERVAL, cores, 0, 0)
 }
 
 fn cells() -> Vec<CellRecord> {
-    let span = SAMPLES as f64 * INTERVAL / CELLS as f64;
-    (0..CELLS)
-        .map(|i| {
-            let start = 1000.0 + i as f64 * span + 0.01;
-            let end = start + span * 0.9;
-            CellRecord {
-                cell_index: i,
-                raw_cell: format!("work({i})\nprint('done, \"{i}\"')"),
-                start_time: start,
-                end_time: end,
-                duration: end - start,
-                wallclock_start_time: 1.7e9 + start,
-                wallclock_end_time: 1.7e9 + end,
-                ..CellRecord::default()
-            }
-        })
-        .collect()
+    synthetic_cells(CELLS, SAMPLES, INTERVAL, 0.9, |i| {
+        format!("work({i})\nprint('done, \"{i}\"')")
+    })
 }
 
 fn bench(c: &mut Criterion) {

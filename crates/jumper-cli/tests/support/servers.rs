@@ -90,3 +90,21 @@ pub fn assert_nothing_left_within(dir: &Path, also: impl Fn(&str) -> bool, wait:
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Backfills an OpenMetrics file into Prometheus TSDB blocks under `blocks` with
+/// `promtool tsdb create-blocks-from openmetrics`, failing the test with promtool's own words
+/// when it refuses the file.
+pub fn promtool_backfill(om: &Path, blocks: &Path) {
+    let out = std::process::Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(om)
+        .arg(blocks)
+        .output()
+        .expect("promtool runs");
+    assert!(
+        out.status.success(),
+        "promtool refused {}: {}",
+        om.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
