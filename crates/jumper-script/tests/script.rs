@@ -242,7 +242,20 @@ fn python_exception_fails_the_cell_with_a_clean_traceback() {
     assert_eq!(outcome.error.as_deref(), Some("KeyError: 'k'"));
     let outcome = py.run_cell("raise SystemError").unwrap();
     assert_eq!(outcome.error.as_deref(), Some("SystemError"));
-    // Ctrl-C interrupts the cell, not the interpreter.
+    // Ctrl-C interrupts the cell, not the interpreter, even where jumper itself was started
+    // with SIGINT ignored (a shell's background job): the interpreter must not inherit that.
+    // SAFETY: setting a disposition; this test binary handles no SIGINT of its own.
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    let (out2, opts) = Capture::new();
+    let mut started_ignoring = python(opts);
+    let outcome = started_ignoring
+        .run_cell("import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(30)")
+        .unwrap();
+    assert_eq!(
+        (outcome.error.as_deref(), outcome.restarted),
+        (Some("KeyboardInterrupt"), None)
+    );
+    out2.take();
     let outcome = py
         .run_cell("import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(30)")
         .unwrap();

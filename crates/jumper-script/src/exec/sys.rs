@@ -51,7 +51,8 @@ pub(crate) fn isolate(command: &mut Command, private: Option<(RawFd, RawFd)>) {
     let hook = move || -> io::Result<()> {
         if let Some((code, result)) = private {
             // SAFETY (for the whole closure): runs in the forked child before exec and uses
-            // only async-signal-safe calls (dup2, syscall, getrlimit, fcntl); no allocation.
+            // only async-signal-safe calls (dup2, syscall, getrlimit, fcntl, signal); no
+            // allocation.
             if unsafe { libc::dup2(code, CODE_FD) } < 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -60,6 +61,11 @@ pub(crate) fn isolate(command: &mut Command, private: Option<(RawFd, RawFd)>) {
             }
         }
         cloexec_from(first_other);
+        // jumper interrupts a cell with SIGINT. A shell starts a background job with SIGINT
+        // ignored, the child would inherit that, and Python installs no KeyboardInterrupt
+        // handler for an ignored SIGINT: give the interpreter the default disposition.
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
         Ok(())
     };
     // SAFETY: the hook only performs async-signal-safe system calls (see above).
