@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use jumper_core::frontend;
-use jumper_core::{Level, PerfmonitorService};
+use jumper_core::{Appender, Level, PerfmonitorService};
 
 use crate::exit;
 
@@ -105,6 +105,8 @@ pub fn agent(args: AgentArgs) -> i32 {
     let parent = jumper_core::run::parent_pid();
     let flush = Duration::from_secs_f64(args.flush);
     let mut last_write = Instant::now();
+    // Each write after the first appends only the rows since the one before.
+    let mut appender = Appender::new(&target);
     // The sampler runs on its own thread; this loop only watches for the end (0.25 s late at
     // most) and the next write.
     let tick = Duration::from_millis(250);
@@ -112,7 +114,7 @@ pub fn agent(args: AgentArgs) -> i32 {
     while jumper_core::run::stop_requested().is_none() && jumper_core::run::parent_pid() == parent {
         std::thread::sleep(tick);
         if last_write.elapsed() >= flush {
-            if let Err(e) = service.export_session(&target) {
+            if let Err(e) = service.update_session(&mut appender) {
                 eprintln!(
                     "jumper: agent: cannot write {}: {}",
                     target.display(),
@@ -123,7 +125,7 @@ pub fn agent(args: AgentArgs) -> i32 {
         }
     }
     let _ = service.stop_monitoring();
-    match service.export_session(&target) {
+    match service.update_session(&mut appender) {
         Ok(_) => 0,
         Err(e) => {
             eprintln!(

@@ -181,6 +181,22 @@ impl Data {
         }
     }
 
+    /// The level's table from row `from` on. A monitor without earlier runs derives only
+    /// those rows; otherwise the whole table is built and cut.
+    pub(crate) fn frame_from(&self, level: Level, from: usize) -> Option<PerfFrame> {
+        if let Data::Live {
+            current, earlier, ..
+        } = self
+        {
+            if earlier.is_empty() {
+                return current.frame_from(level, from);
+            }
+        }
+        let mut f = self.frame(level)?;
+        f.rows.drain(..from.min(f.rows.len()));
+        Some(f)
+    }
+
     pub(crate) fn info(&self) -> Option<MonitorInfo> {
         match self {
             Data::Empty => None,

@@ -79,7 +79,7 @@ pub use jumper_script as script;
 pub use jumper_script::{
     CellExecutor, Interpreter, InterpreterKind, Recorded, Script, ScriptError,
 };
-pub use jumper_session::{Exported, SessionError};
+pub use jumper_session::{Appender, Exported, SessionError, Update};
 pub use jumper_viz::{Metric, VizError};
 
 /// GPU backends: the trait, the fake for tests and the device types.

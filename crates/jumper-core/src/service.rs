@@ -9,7 +9,7 @@ use crate::data::{Data, Offline};
 use jumper_data::io as dio;
 use jumper_monitor::{Gpus, Monitor, MonitorOptions, Resources};
 use jumper_report::{JsonRenderer, Renderer, Report, TextRenderer};
-use jumper_session::{export_session, Exported, Session};
+use jumper_session::{export_session, Appender, Exported, Session, Update};
 
 use crate::ServiceError;
 
@@ -703,6 +703,21 @@ impl PerfmonitorService {
         session.thresholds = self.settings.thresholds;
         session.reporter_level = self.settings.report_level;
         Ok(export_session(&session, path)?)
+    }
+
+    /// Brings the session directory of `appender` up to date: the first time (and whenever
+    /// appending is not possible) a whole [`export_session`](Self::export_session), after
+    /// that only the rows sampled since the last update, so a periodic save costs what the
+    /// new rows cost ([`jumper_session::Appender`]).
+    pub fn update_session(&self, appender: &mut Appender) -> Result<Update, ServiceError> {
+        let info = self.monitor_info()?;
+        let levels = self.levels();
+        let mut session = Session::new(&info, &levels, &[], self.history.cells());
+        session.thresholds = self.settings.thresholds;
+        session.reporter_level = self.settings.report_level;
+        Ok(appender.update(&session, &mut |level, from| {
+            self.data.frame_from(level, from)
+        })?)
     }
 
     /// The default session directory name: `jumper-session-YYYYmmdd-HHMMSS` (JUmPER's).

@@ -322,6 +322,24 @@ impl Monitor {
         )
     }
 
+    /// The rows of one level's table from row `from` on: what [`Monitor::frame`] holds
+    /// there, derived from the samples since `from` and the one before it (rates and
+    /// utilisation are differences), so a writer that appends only new rows copies and
+    /// derives only those.
+    pub fn frame_from(&self, level: Level, from: usize) -> Option<PerfFrame> {
+        if !self.info.levels.contains(&level) {
+            return None;
+        }
+        let cpus = self.info.cpus_for(level);
+        let before = from.saturating_sub(1);
+        let tail = self.store.copy_from(level, before);
+        let mut f = PerfFrame::from_samples(level, cpus, &tail);
+        if from > 0 && !f.rows.is_empty() {
+            f.rows.remove(0);
+        }
+        Some(f)
+    }
+
     /// Stops sampling (idempotent); the data stays readable.
     pub fn stop(&mut self) -> MonitorInfo {
         if let Some(s) = self.sampler.take() {

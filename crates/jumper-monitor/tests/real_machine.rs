@@ -71,3 +71,27 @@ fn rejects_bad_intervals() {
         assert!(err.starts_with("invalid interval"), "{err}");
     }
 }
+
+#[test]
+fn frame_from_a_row_is_the_tail_of_the_whole_frame() {
+    // An appending writer derives only the new rows: they must be the rows the whole table
+    // has there, rates and utilisation included (each needs the sample before it).
+    let mut m = start(0.02);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    m.stop();
+    for level in [Level::User, Level::System] {
+        let whole = m.frame(level).unwrap();
+        let n = whole.rows.len();
+        assert!(n >= 5, "{level}: {n} rows");
+        for from in [0, 1, 2, n / 2, n - 1, n, n + 3] {
+            let tail = m.frame_from(level, from).unwrap();
+            assert_eq!(
+                tail.rows,
+                whole.rows[from.min(n)..],
+                "{level} from row {from}"
+            );
+            assert_eq!(tail.num_cpus, whole.num_cpus);
+        }
+    }
+    assert!(m.frame_from(Level::Slurm, 0).is_none());
+}

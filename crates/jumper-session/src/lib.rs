@@ -154,7 +154,9 @@ pub mod manifest;
 mod source;
 
 pub use error::{Occupied, SessionError};
-pub use export::{export_session, ExportFormat, Exported, Session, WRITER_VERSION};
+pub use export::{
+    export_session, Appender, ExportFormat, Exported, Session, Update, WRITER_VERSION,
+};
 pub use import::{import_session, read_session, ImportedSession, LoadedSession, SessionFormat};
 pub use manifest::{
     parse_manifest, AppInfo, JumperBlock, Manifest, PerfSchemas, ReporterSettings, Schemas,

@@ -22,6 +22,8 @@ use jumper_session::{
 };
 use serde_json::{json, Value};
 
+#[path = "session/append.rs"]
+mod append;
 #[path = "session/import.rs"]
 mod import;
 #[path = "session/limits.rs"]

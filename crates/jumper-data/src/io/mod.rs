@@ -60,7 +60,9 @@ pub use read::{
     perf_with_columns_from_reader, read_history, read_perf,
 };
 pub use table::MAX_LINE_BYTES;
-pub use write::{export_history, export_perf, perf_records, write_history_csv, write_perf_csv};
+pub use write::{
+    export_history, export_perf, perf_records, write_history_csv, write_perf_csv, write_perf_rows,
+};
 
 #[cfg(test)]
 mod tests;

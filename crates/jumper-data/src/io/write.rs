@@ -29,6 +29,18 @@ pub fn write_perf_csv(
     let cols = perf_layout(frame);
     let header: Vec<_> = cols.iter().map(|c| c.name()).collect();
     writeln!(w, "{}", header.join(","))?;
+    write_perf_rows(frame, cells, w)
+}
+
+/// Writes a frame's rows as [`write_perf_csv`] does, without the header: what an appending
+/// writer adds to a perf file whose header ([`perf_columns`](super::columns::perf_columns))
+/// is this frame's.
+pub fn write_perf_rows(
+    frame: &PerfFrame,
+    cells: &[CellRecord],
+    w: &mut impl Write,
+) -> std::io::Result<()> {
+    let cols = perf_layout(frame);
     let idx = frame.cell_indices(cells);
     let mut line = String::new();
     for (r, ci) in frame.rows.iter().zip(idx) {

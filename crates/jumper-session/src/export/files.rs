@@ -48,7 +48,11 @@ pub(crate) fn write_files(
     Ok((files, manifest))
 }
 
-fn build_manifest(session: &Session<'_>, perf: PerfSchemas, cell_history: Vec<String>) -> Manifest {
+pub(super) fn build_manifest(
+    session: &Session<'_>,
+    perf: PerfSchemas,
+    cell_history: Vec<String>,
+) -> Manifest {
     let writer = format!("{APP_NAME} {WRITER_VERSION}");
     let mut monitor = session.monitor.clone();
     if monitor.python.is_empty() {

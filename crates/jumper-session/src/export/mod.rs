@@ -28,7 +28,9 @@
 //! | `sink.rs` | where the files go while written: a temporary directory or zip |
 //! | `target.rs` | what is at the target already, and may it be replaced; parents created |
 //! | `place.rs` | writing into the temporary sibling and renaming it into place |
+//! | `append.rs` | keeping a directory current by appending new rows ([`Appender`]) |
 
+mod append;
 mod files;
 mod place;
 mod sink;
@@ -43,6 +45,7 @@ use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame, Thresholds};
 
 use crate::manifest::Manifest;
 use crate::{Occupied, SessionError};
+pub use append::{Appender, Update};
 use files::write_files;
 use place::{export_dir, export_zip};
 pub(crate) use sink::Sink;

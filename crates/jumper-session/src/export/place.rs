@@ -18,7 +18,7 @@ use crate::SessionError;
 
 /// A builder for a hidden temporary sibling named after the target (`.NAME.XXXXXX.jumper-tmp`),
 /// so that a leftover from a crash is recognisable and never looks like the session itself.
-fn temp_builder(prefix: &str, mode: u32) -> tempfile::Builder<'_, 'static> {
+pub(super) fn temp_builder(prefix: &str, mode: u32) -> tempfile::Builder<'_, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(prefix).suffix(".jumper-tmp");
     #[cfg(unix)]

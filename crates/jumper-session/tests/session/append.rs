@@ -1,0 +1,196 @@
+//! `Appender`: a session kept current by appending is the session a whole export writes.
+
+use std::fs;
+use std::path::Path;
+
+use jumper_data::test_support::{synthetic_cells, synthetic_samples};
+use jumper_data::{GpuReading, Level, LevelSample, MonitorInfo, PerfFrame};
+use jumper_session::{export_session, import_session, Appender, Session, Update};
+
+const LEVELS: [Level; 2] = [Level::Slurm, Level::System];
+const CPUS: usize = 2;
+
+fn info() -> MonitorInfo {
+    MonitorInfo {
+        interval: 0.1,
+        num_cpus: CPUS,
+        num_system_cpus: CPUS,
+        levels: LEVELS.to_vec(),
+        ..MonitorInfo::default()
+    }
+}
+
+/// What a monitor's `frame_from` gives over the first `n` of `samples`.
+fn frame_from(samples: &[LevelSample], n: usize, level: Level, from: usize) -> PerfFrame {
+    let before = from.saturating_sub(1).min(n);
+    let mut f = PerfFrame::from_samples(level, CPUS, &samples[before..n]);
+    if from > 0 && !f.rows.is_empty() {
+        f.rows.remove(0);
+    }
+    f
+}
+
+fn update(a: &mut Appender, samples: &[LevelSample], n: usize, info: &MonitorInfo) -> Update {
+    let s = Session::new(info, &LEVELS, &[], &[]);
+    a.update(&s, &mut |l, from| Some(frame_from(samples, n, l, from)))
+        .unwrap()
+}
+
+/// The same session written whole, for comparison.
+fn whole(samples: &[LevelSample], n: usize, info: &MonitorInfo, path: &Path) {
+    let frames: Vec<PerfFrame> = LEVELS
+        .iter()
+        .map(|&l| PerfFrame::from_samples(l, CPUS, &samples[..n]))
+        .collect();
+    export_session(&Session::new(info, &LEVELS, &frames, &[]), path).unwrap();
+}
+
+fn same_files(a: &Path, b: &Path) {
+    for name in ["perf_slurm.csv", "perf_system.csv", "manifest.json"] {
+        let (x, y) = (
+            fs::read_to_string(a.join(name)).unwrap(),
+            fs::read_to_string(b.join(name)).unwrap(),
+        );
+        assert!(x == y, "{name} differs:\n{x}\n---\n{y}");
+    }
+}
+
+#[test]
+fn appended_session_is_byte_for_byte_the_whole_export_and_imports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = synthetic_samples(500, 0.1, CPUS, 0, 7);
+    let dir = tmp.path().join("job/n1");
+    let mut a = Appender::new(&dir);
+    let mut info = info();
+    assert!(matches!(
+        update(&mut a, &samples, 100, &info),
+        Update::Whole(_)
+    ));
+    assert_eq!(a.rows_written(Level::System), Some(100));
+    let mut appended = 0;
+    for n in [101, 101, 250, 499, 500] {
+        info.ticks = n as u64; // the manifest changes with every write
+        match update(&mut a, &samples, n, &info) {
+            Update::Appended { rows } => appended += rows,
+            u => panic!("expected an append at {n}: {u:?}"),
+        }
+        assert_eq!(a.rows_written(Level::Slurm), Some(n));
+        whole(&samples, n, &info, &tmp.path().join("whole"));
+        same_files(&dir, &tmp.path().join("whole"));
+    }
+    assert_eq!(appended, 2 * 400);
+    let back = import_session(&dir).unwrap();
+    assert_eq!(back.frame(Level::System).unwrap().rows.len(), 500);
+    assert_eq!(back.info.ticks, 500);
+    // Nothing but the session in the directory, nothing left beside it.
+    assert_eq!(
+        jumper_data::test_support::names(&dir),
+        ["manifest.json", "perf_slurm.csv", "perf_system.csv"]
+    );
+    assert_eq!(
+        jumper_data::test_support::names(&tmp.path().join("job")),
+        ["n1"]
+    );
+}
+
+#[test]
+fn a_changed_directory_new_columns_or_cells_write_the_whole_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut samples = synthetic_samples(300, 0.1, CPUS, 0, 3);
+    let dir = tmp.path().join("n1");
+    let mut a = Appender::new(&dir);
+    let info = info();
+    assert!(matches!(
+        update(&mut a, &samples, 50, &info),
+        Update::Whole(_)
+    ));
+
+    // Someone cut a perf file: its length is not what was written.
+    let f = dir.join("perf_system.csv");
+    let text = fs::read_to_string(&f).unwrap();
+    fs::write(&f, &text[..text.len() - 10]).unwrap();
+    assert!(matches!(
+        update(&mut a, &samples, 60, &info),
+        Update::Whole(_)
+    ));
+    whole(&samples, 60, &info, &tmp.path().join("w1"));
+    same_files(&dir, &tmp.path().join("w1"));
+
+    // Without its manifest the directory is no longer a session: appending stops, and the
+    // whole export refuses to replace it, keeping its files.
+    let m = dir.join("manifest.json");
+    let kept = fs::read(&m).unwrap();
+    fs::remove_file(&m).unwrap();
+    let s = Session::new(&info, &LEVELS, &[], &[]);
+    let e = a
+        .update(&s, &mut |l, from| Some(frame_from(&samples, 65, l, from)))
+        .unwrap_err();
+    assert!(e.to_string().contains("n1"), "{e}");
+    assert!(dir.join("perf_system.csv").is_file());
+    fs::write(&m, kept).unwrap();
+    assert!(matches!(
+        update(&mut a, &samples, 70, &info),
+        Update::Whole(_)
+    ));
+
+    // A GPU appears: the new rows have columns the header lacks.
+    for s in &mut samples[80..] {
+        s.gpus = vec![GpuReading {
+            util: 50.0,
+            band: 10.0,
+            mem_bytes: 1 << 30,
+        }];
+    }
+    assert!(matches!(
+        update(&mut a, &samples, 75, &info),
+        Update::Appended { rows: 10 }
+    ));
+    assert!(matches!(
+        update(&mut a, &samples, 90, &info),
+        Update::Whole(_)
+    ));
+    whole(&samples, 90, &info, &tmp.path().join("w2"));
+    same_files(&dir, &tmp.path().join("w2"));
+
+    // With cells, every write is whole (a cell's rows get their cell_index).
+    let cells = synthetic_cells(3, 100, 0.1, 0.5, |i| format!("cell {i}"));
+    let s = Session::new(&info, &LEVELS, &[], &cells);
+    for n in [95, 100] {
+        let u = a
+            .update(&s, &mut |l, from| Some(frame_from(&samples, n, l, from)))
+            .unwrap();
+        assert!(matches!(u, Update::Whole(_)), "{u:?}");
+    }
+    assert!(dir.join("cell_history.csv").is_file());
+}
+
+#[test]
+fn a_failed_append_loses_nothing_written_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = synthetic_samples(100, 0.1, CPUS, 0, 5);
+    let dir = tmp.path().join("n1");
+    let mut a = Appender::new(&dir);
+    let info = info();
+    update(&mut a, &samples, 40, &info);
+    let before = fs::read_to_string(dir.join("perf_slurm.csv")).unwrap();
+    // The perf file's place is taken by a directory of the same length check's making: the
+    // append cannot open it, and the update fails with the file's name.
+    let f = dir.join("perf_slurm.csv");
+    fs::remove_file(&f).unwrap();
+    fs::create_dir(&f).unwrap();
+    let s = Session::new(&info, &LEVELS, &[], &[]);
+    let e = a
+        .update(&s, &mut |l, from| Some(frame_from(&samples, 50, l, from)))
+        .unwrap_err();
+    assert!(e.to_string().contains("n1"), "{e}");
+    // The whole rewrite refused a directory holding something that is not a session file;
+    // put the file back and the next update writes everything.
+    fs::remove_dir(&f).unwrap();
+    fs::write(&f, &before).unwrap();
+    assert!(matches!(
+        update(&mut a, &samples, 60, &info),
+        Update::Whole(_)
+    ));
+    whole(&samples, 60, &info, &tmp.path().join("w"));
+    same_files(&dir, &tmp.path().join("w"));
+}
