@@ -53,7 +53,7 @@ struct PerfFile {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     /// The whole session was written (the first update, or appending was not possible).
-    Whole(Exported),
+    Whole(Box<Exported>),
     /// `rows` new rows (over all levels) were appended and the manifest replaced.
     Appended {
         /// Rows appended, all levels together.
@@ -131,7 +131,7 @@ impl Appender {
             levels: session.levels.to_vec(),
             files,
         });
-        Ok(Update::Whole(exported))
+        Ok(Update::Whole(Box::new(exported)))
     }
 
     /// The new rows of every level with a perf file, when the update may append them.
