@@ -27,7 +27,11 @@ use super::{export_session, ExportFormat, Exported, Session};
 use crate::manifest::{perf_file_name, PerfSchemas, MANIFEST_FILE};
 use crate::SessionError;
 
-/// A session directory kept current by appending (see the [module docs](self)).
+/// A session directory kept current by appending: the first [`Appender::update`] writes the
+/// whole session ([`export_session`]), later ones append the rows since and replace the
+/// manifest by a rename. An update writes the whole session again where appending is not
+/// possible: the directory's perf files are not the lengths this appender left, it has
+/// cells, the levels changed, or new rows have other columns than the file's header.
 #[derive(Debug)]
 pub struct Appender {
     path: PathBuf,
