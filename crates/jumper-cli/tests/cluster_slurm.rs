@@ -368,6 +368,33 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     let max = cells[1]["memory_peak_gib_max"].as_f64().unwrap() * 1024.0;
     assert!((max - mem(1, 1)).abs() < 1e-6);
 
+    // The cell session on its own (the replay sampled the slurm level too): its slurm I/O
+    // is n/a in text and null in JSON, never a 0 that looks measured.
+    let single = |format: &str| {
+        let out = Command::new(jumper_path())
+            .arg("report")
+            .arg(job.join("main"))
+            .args(["--level", "slurm", "--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let j: Value = serde_json::from_str(&single("json")).unwrap();
+    assert_eq!(j["io_available"], false, "{j:#}");
+    assert!(j["metrics"]["io_write_mib"].is_null(), "{j:#}");
+    assert!(j["metrics"]["cpu_time_s"]["total"].as_f64().unwrap() > 0.0);
+    let text = single("text");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("I/O Write (MiB/s, MiB)") && l.trim_end().ends_with("n/a")),
+        "{text}"
+    );
+
     // A node's session exports without slurm-level I/O series (unavailable, not 0).
     let om = tmp.join("n1.om");
     let out = Command::new(jumper_path())

@@ -229,6 +229,11 @@ pub struct Report {
     /// Processes of the tree that outlived the command, when a frontend that ran one says so
     /// (`jumper run`); `None` when nobody asked.
     pub leftovers: Option<Vec<jumper_data::Leftover>>,
+    /// Whether the I/O figures are measurements. `false` for the slurm level of a session
+    /// whose job cgroup had no I/O accounting (cgroup v1 has no blkio job cgroup,
+    /// [`jumper_data::Origin::slurm_io_unavailable`]): its I/O counters stayed 0, and
+    /// renderers show `n/a` (JSON: `null`), never 0.
+    pub io_available: bool,
 }
 
 impl Report {
@@ -295,6 +300,11 @@ impl Report {
                 process_memory_peak_bytes: info.process_memory_peak,
             },
             leftovers: None,
+            io_available: !(frame.level == Level::Slurm
+                && info
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| o.slurm_io_unavailable())),
         })
     }
 
@@ -357,6 +367,66 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn slurm_io_without_accounting_is_n_a_in_every_renderer_and_null_in_json() {
+        use crate::{HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, TextRenderer};
+        let mut info = info();
+        info.origin = Some(jumper_data::Origin {
+            slurm_cgroup: Some("/sys/fs/cgroup/memory/slurm/uid_0/job_7".into()),
+            slurm_io_cgroup: None,
+            ..Default::default()
+        });
+        let s = samples(|_| vec![]);
+        let cells = [cell(0, 0.0, 1.0), cell(1, 1.0, 2.0)];
+        let report = |level: Level, info: &MonitorInfo| {
+            let frame = PerfFrame::from_samples(level, 1, &s);
+            Report::new(&frame, &cells, info, &Thresholds::default()).unwrap()
+        };
+        let r = report(Level::Slurm, &info);
+        assert!(!r.io_available);
+        let text = TextRenderer::default().render(&r);
+        let line = |t: &str, name: &str| -> String {
+            t.lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_default()
+                .trim_end()
+                .to_string()
+        };
+        assert!(
+            line(&text, "I/O Write (MiB/s, MiB)").ends_with("n/a"),
+            "{text}"
+        );
+        assert!(line(&text, "I/O Read Ops").ends_with("n/a"), "{text}");
+        let with_cells = TextRenderer::default().with_cells().render(&r);
+        let per_cell = with_cells
+            .lines()
+            .skip_while(|l| !l.starts_with("Per cell:"))
+            .nth(3)
+            .unwrap();
+        assert_eq!(per_cell.matches("n/a").count(), 2, "{with_cells}");
+        let md = MarkdownRenderer::default().render(&r);
+        assert!(md.contains("| I/O Write (MiB/s, MiB) | n/a |"), "{md}");
+        let html = HtmlRenderer::default().render(&r);
+        assert!(html.contains("n/a"), "{html}");
+        let v = JsonRenderer::value(&r);
+        assert_eq!(v["io_available"], false);
+        for k in ["io_read_mib", "io_write_mib", "io_read_ops", "io_write_ops"] {
+            assert!(v["metrics"][k].is_null(), "{k}: {}", v["metrics"][k]);
+        }
+        assert!(v["per_cell"][0]["io_write_mib"].is_null());
+        assert!(v["per_cell"][0]["cpu_time_s"].is_number());
+        // The system level of the same session, and a slurm level with I/O accounting, are
+        // measurements.
+        let sys = report(Level::System, &info);
+        assert!(sys.io_available);
+        let v = JsonRenderer::value(&sys);
+        assert_eq!(v["io_available"], true);
+        assert_eq!(v["metrics"]["io_write_mib"]["total"], 10.0);
+        assert!(!TextRenderer::default().render(&sys).contains("n/a"));
+        info.origin.as_mut().unwrap().slurm_io_cgroup = Some("/sys/fs/cgroup/blkio/x".into());
+        assert!(report(Level::Slurm, &info).io_available);
     }
 
     #[test]

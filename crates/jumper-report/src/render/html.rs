@@ -149,7 +149,10 @@ impl HtmlRenderer {
             metrics: table::metric_rows(r),
             gpu_columns: r.num_gpus > 0,
             cells: if self.cells {
-                r.per_cell.iter().map(table::cell_row).collect()
+                r.per_cell
+                    .iter()
+                    .map(|c| table::cell_row(c, r.io_available))
+                    .collect()
             } else {
                 Vec::new()
             },

@@ -8,7 +8,10 @@
 //! with `cell`, `duration_s`, `status`, `error` (failed cells), `samples`, the cell's own
 //! `cpu_util_avg`, `cpu_util_max`, `cpu_time_s`, `memory_peak_gib`, `io_read_mib`,
 //! `io_write_mib` (and `gpu_util_avg`, `gpu_mem_peak_gib` with GPUs; none of these when no
-//! sample lies in the cell) and its `tags`. Values are not rounded.
+//! sample lies in the cell) and its `tags`. Values are not rounded. `io_available` says
+//! whether the I/O figures are measurements: `false` for the slurm level of a job without
+//! I/O accounting (cgroup v1), where the four I/O metrics and each cell's `io_read_mib` and
+//! `io_write_mib` are `null`.
 
 use jumper_data::frame::Summary;
 use jumper_data::{Level, Tag};
@@ -43,12 +46,36 @@ struct Doc<'a> {
     samples: usize,
     window: WindowDoc,
     exact_totals: bool,
+    io_available: bool,
     metrics: Metrics,
     tags: &'a [Tag],
-    per_cell: &'a [CellSummary],
+    per_cell: PerCell<'a>,
     monitor: MonitorDoc<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     leftovers: Option<&'a [jumper_data::Leftover]>,
+}
+
+/// The cells as they serialise, with their I/O `null` where it is not a measurement.
+struct PerCell<'a> {
+    cells: &'a [CellSummary],
+    io: bool,
+}
+
+impl Serialize for PerCell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.io {
+            return self.cells.serialize(s);
+        }
+        let mut v = serde_json::to_value(self.cells).map_err(serde::ser::Error::custom)?;
+        for c in v.as_array_mut().into_iter().flatten() {
+            for key in ["io_read_mib", "io_write_mib"] {
+                if let Some(x) = c.get_mut(key) {
+                    *x = Value::Null;
+                }
+            }
+        }
+        v.serialize(s)
+    }
 }
 
 #[derive(Serialize)]
@@ -63,10 +90,10 @@ struct Metrics {
     cpu_util: Stat,
     cpu_time_s: Total<f64>,
     memory_gib: Stat,
-    io_read_mib: Total<f64>,
-    io_write_mib: Total<f64>,
-    io_read_ops: Total<u64>,
-    io_write_ops: Total<u64>,
+    io_read_mib: Option<Total<f64>>,
+    io_write_mib: Option<Total<f64>>,
+    io_read_ops: Option<Total<u64>>,
+    io_write_ops: Option<Total<u64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gpu_util: Option<Stat>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,13 +172,18 @@ struct MonitorDoc<'a> {
 fn doc(r: &Report) -> Doc<'_> {
     let st = &r.stats;
     let gpus = r.num_gpus > 0;
-    let mib = |bytes: f64| Total {
-        total: bytes / MIB,
-        avg_per_s: r.per_second(bytes / MIB),
+    let io = r.io_available;
+    let mib = |bytes: f64| {
+        io.then(|| Total {
+            total: bytes / MIB,
+            avg_per_s: r.per_second(bytes / MIB),
+        })
     };
-    let ops = |n: f64| Total {
-        total: n.max(0.0).round() as u64,
-        avg_per_s: r.per_second(n),
+    let ops = |n: f64| {
+        io.then(|| Total {
+            total: n.max(0.0).round() as u64,
+            avg_per_s: r.per_second(n),
+        })
     };
     Doc {
         schema: SCHEMA,
@@ -165,6 +197,7 @@ fn doc(r: &Report) -> Doc<'_> {
             elapsed_s: st.elapsed_s,
         },
         exact_totals: st.exact_totals,
+        io_available: io,
         metrics: Metrics {
             cpu_util: Stat {
                 cpus: Some(r.num_cpus),
@@ -206,7 +239,10 @@ fn doc(r: &Report) -> Doc<'_> {
                 .collect(),
         },
         tags: &r.tags,
-        per_cell: &r.per_cell,
+        per_cell: PerCell {
+            cells: &r.per_cell,
+            io,
+        },
         monitor: MonitorDoc {
             interval_s: r.monitor.interval_s,
             own_cpu_s: r.monitor.own_cpu_s,

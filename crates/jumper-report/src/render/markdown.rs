@@ -154,7 +154,11 @@ impl Renderer for MarkdownRenderer {
             align.extend([":---", ":---"]);
             out.push(format!("|{}|", align.join("|")));
             for c in &r.per_cell {
-                out.push(cell_line(&table::cell_row(c), c.error.as_deref(), gpus));
+                out.push(cell_line(
+                    &table::cell_row(c, r.io_available),
+                    c.error.as_deref(),
+                    gpus,
+                ));
             }
         }
         let (interval, own_cpu, missed) = table::sampler_parts(r);

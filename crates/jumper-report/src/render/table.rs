@@ -9,6 +9,8 @@ use crate::{CellSummary, Report, MIB};
 
 /// Shown where a number does not exist (no limit, no sample in a cell).
 pub(crate) const NONE: &str = "-";
+/// A figure that is not a measurement (slurm-level I/O without I/O accounting).
+pub(crate) const NOT_AVAILABLE: &str = "n/a";
 
 /// Two decimals, as JUmPER's tables; `-0.00` is shown as `0.00`.
 pub(crate) fn num(x: f64) -> String {
@@ -160,6 +162,12 @@ pub(crate) fn metric_rows(r: &Report) -> Vec<MetricRow> {
             format!("{:.0}", st.io_write_ops.max(0.0)),
         ),
     ];
+    if !r.io_available {
+        for row in &mut io {
+            row.avg = NOT_AVAILABLE.into();
+            row.total = NOT_AVAILABLE.into();
+        }
+    }
     io[0].group = true;
     rows.extend(io);
     if r.gpus.len() > 1 {
@@ -210,9 +218,18 @@ const PREVIEW_CHARS: usize = 40;
 /// Characters of code or error kept for a tooltip.
 const TOOLTIP_CHARS: usize = 1000;
 
-pub(crate) fn cell_row(c: &CellSummary) -> CellRow {
+/// `io`: whether the report's I/O figures are measurements ([`Report::io_available`]);
+/// without, the read and write columns say `n/a`.
+pub(crate) fn cell_row(c: &CellSummary, io: bool) -> CellRow {
     let m = c.metrics;
     let field = |f: fn(&crate::CellMetrics) -> f64| m.as_ref().map_or(NONE.into(), |m| num(f(m)));
+    let io_field = |f: fn(&crate::CellMetrics) -> f64| {
+        if io {
+            field(f)
+        } else {
+            NOT_AVAILABLE.into()
+        }
+    };
     let gpu = |f: fn(&crate::CellMetrics) -> Option<f64>| opt_num(m.as_ref().and_then(f));
     CellRow {
         index: c.cell_index,
@@ -223,8 +240,8 @@ pub(crate) fn cell_row(c: &CellSummary) -> CellRow {
         cpu_max: field(|m| m.cpu_util_max),
         cpu_time: field(|m| m.cpu_time_s),
         mem_peak: field(|m| m.memory_peak_gib),
-        read: field(|m| m.io_read_mib),
-        write: field(|m| m.io_write_mib),
+        read: io_field(|m| m.io_read_mib),
+        write: io_field(|m| m.io_write_mib),
         gpu_avg: gpu(|m| m.gpu_util_avg),
         gpu_mem_peak: gpu(|m| m.gpu_mem_peak_gib),
         failed: c.failed(),

@@ -127,18 +127,28 @@ impl TextRenderer {
     fn extra_lines(r: &Report, out: &mut Vec<String>) {
         let st = &r.stats;
         out.push(row("CPU Time (s)", "-", "-", "-", &num(st.cpu_time_s)));
+        let na = super::table::NOT_AVAILABLE;
         for (name, bytes) in [
             ("I/O Read (MiB/s, MiB)", st.io_read_bytes),
             ("I/O Write (MiB/s, MiB)", st.io_write_bytes),
         ] {
             let mib = bytes / crate::MIB;
-            out.push(row(name, &opt_num(r.per_second(mib)), "-", "-", &num(mib)));
+            if r.io_available {
+                out.push(row(name, &opt_num(r.per_second(mib)), "-", "-", &num(mib)));
+            } else {
+                out.push(row(name, na, "-", "-", na));
+            }
         }
         for (name, ops) in [
             ("I/O Read Ops", st.io_read_ops),
             ("I/O Write Ops", st.io_write_ops),
         ] {
-            out.push(row(name, "-", "-", "-", &format!("{ops:.0}")));
+            let total = if r.io_available {
+                format!("{ops:.0}")
+            } else {
+                na.to_string()
+            };
+            out.push(row(name, "-", "-", "-", &total));
         }
         if st.per_gpu.len() > 1 {
             for (i, (util, mem)) in st.per_gpu.iter().enumerate() {
@@ -202,7 +212,7 @@ fn cell_lines(r: &Report, out: &mut Vec<String>) {
     out.push(head);
     out.push(rule.clone());
     for c in &r.per_cell {
-        let row = super::table::cell_row(c);
+        let row = super::table::cell_row(c, r.io_available);
         let index = row.index.to_string();
         let tags: Vec<&str> = row.tags.iter().map(|t| t.name.as_str()).collect();
         out.push(line(
