@@ -141,8 +141,20 @@ fn metric_set(s: &ImportedSession, level: Option<Level>, t: &Target) -> Result<M
 
 /// The metrics of a job directory: every node session with the cells joined to its clock
 /// (so the per-cell families carry each node's figures under its `node` label), plus the
-/// levels of the cell session that no node sampled (the process level).
-fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<MetricSet, Failure> {
+/// levels of the cell session that no node sampled (the process level). One set per node
+/// (`Target`), the cell session's part merged into its node's.
+fn job_parts(
+    dir: &Path,
+    level: Option<Level>,
+    labels: &LabelArgs,
+) -> Result<Vec<(MetricSet, Target)>, Failure> {
+    if labels.node.is_some() {
+        return Err(Failure::Usage(anyhow!(
+            "--node names one node; the nodes of job directory '{}' are named by their sessions \
+             (DIR/NODE/)",
+            dir.display()
+        )));
+    }
     let job =
         crate::job::open(dir, crate::job::DEFAULT_MAX_CLOCK_OFFSET_S).map_err(Failure::Usage)?;
     let mut sessions = Vec::new();
@@ -156,25 +168,38 @@ fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<Metri
     let mut main = job.main.clone();
     main.frames.retain(|f| !job.nodes_have(f.level));
     sessions.push(main);
-    let mut set: Option<MetricSet> = None;
+    let mut parts: Vec<(MetricSet, Target)> = Vec::new();
     for s in sessions
         .iter()
         .filter(|s| s.frames.iter().any(|f| level.is_none_or(|l| f.level == l)))
     {
         let t = target(s, labels);
         let one = metric_set(s, level, &t)?;
-        match &mut set {
-            Some(all) => all.merge(one),
-            None => set = Some(one),
+        match parts.iter_mut().find(|(_, pt)| *pt == t) {
+            Some((set, _)) => set.merge(one),
+            None => parts.push((one, t)),
         }
     }
-    set.ok_or_else(|| {
-        Failure::Usage(anyhow!(
+    if parts.is_empty() {
+        return Err(Failure::Usage(anyhow!(
             "job directory '{}' has no data at level {}",
             dir.display(),
             level.map_or("any".into(), |l| l.to_string())
-        ))
-    })
+        )));
+    }
+    Ok(parts)
+}
+
+/// All of a job directory's metrics in one set (each node's under its `node` label).
+fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<MetricSet, Failure> {
+    let mut parts = job_parts(dir, level, labels)?.into_iter();
+    let (mut all, _) = parts
+        .next()
+        .ok_or_else(|| Failure::Usage(anyhow!("job directory '{}' has no data", dir.display())))?;
+    for (set, _) in parts {
+        all.merge(set);
+    }
+    Ok(all)
 }
 
 /// `jumper export SESSION --format openmetrics|prom --file F`: writes the file atomically.
@@ -211,7 +236,8 @@ pub(crate) fn export(
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("endpoint").required(true).args(["influx", "pushgateway"])))]
 pub struct PushArgs {
-    /// A session directory or .zip written by jumper or by JUmPER 0.3.x/0.4.1.
+    /// A session directory or .zip written by jumper or by JUmPER 0.3.x/0.4.1, or a job
+    /// directory of `jumper agent` (every node: one Pushgateway group per node).
     #[arg(value_name = "SESSION")]
     session: PathBuf,
     /// Line-protocol endpoint (VictoriaMetrics http://HOST:8428/write, InfluxDB 1.x
@@ -242,27 +268,47 @@ pub(crate) fn push(a: PushArgs) -> i32 {
 
 fn push_inner(a: &PushArgs) -> Result<(), Failure> {
     let retry = Retry::default();
-    let s = load(&a.session)?;
-    let t = target(&s, &a.labels);
+    // A job directory pushes every node: one line-protocol stream with each node's tags,
+    // and one Pushgateway group per node (job/jumper/jobid/J/node/N).
+    let parts = if crate::job::is_job_dir(&a.session) {
+        if a.delete {
+            // Deleting needs only the groups' names: the node sessions' targets.
+            job_parts(&a.session, None, &a.labels)?
+        } else {
+            job_parts(&a.session, a.level, &a.labels)?
+        }
+    } else {
+        let s = load(&a.session)?;
+        let t = target(&s, &a.labels);
+        if a.delete {
+            vec![(MetricSet::default(), t)]
+        } else {
+            vec![(metric_set(&s, a.level, &t)?, t)]
+        }
+    };
     if let Some(url) = &a.influx {
-        let set = metric_set(&s, a.level, &t)?;
-        let p = push::push_influx(url, &set, &retry).map_err(from_metrics)?;
+        let mut all = MetricSet::default();
+        for (set, _) in &parts {
+            all.merge(set.clone());
+        }
+        let p = push::push_influx(url, &all, &retry).map_err(from_metrics)?;
         eprintln!(
             "jumper: pushed {} lines in {} requests to {url}",
             p.samples, p.requests
         );
     }
     if let Some(url) = &a.pushgateway {
-        if a.delete {
-            let group = push::delete_gateway(url, &t, &retry).map_err(from_metrics)?;
-            eprintln!("jumper: deleted {group}");
-        } else {
-            let set = metric_set(&s, a.level, &t)?;
-            let group = push::push_gateway(url, &set, &t, &retry).map_err(from_metrics)?;
-            eprintln!(
-                "jumper: pushed the summaries of {} to {group}",
-                a.session.display()
-            );
+        for (set, t) in &parts {
+            if a.delete {
+                let group = push::delete_gateway(url, t, &retry).map_err(from_metrics)?;
+                eprintln!("jumper: deleted {group}");
+            } else {
+                let group = push::push_gateway(url, set, t, &retry).map_err(from_metrics)?;
+                eprintln!(
+                    "jumper: pushed the summaries of {} to {group}",
+                    a.session.display()
+                );
+            }
         }
     }
     Ok(())

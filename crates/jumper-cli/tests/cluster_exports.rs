@@ -11,17 +11,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
-use jumper_metrics::http::{self, encode_query, Url};
+use jumper_metrics::http::{self, encode_query};
 use serde_json::Value;
 
 #[path = "support/servers.rs"]
 mod servers;
-use servers::{free_port, missing_programs, processes_left, promtool_backfill, require};
+use servers::{
+    free_port, missing_programs, processes_left, promtool_backfill, require, values, Server,
+};
 
 const INSTALL: &str =
     "tests/cluster/setup.sh (apt-get install prometheus prometheus-pushgateway victoria-metrics)";
@@ -33,99 +35,6 @@ fn jumper() -> Command {
 /// The programs a test needs, or `None` (after saying SKIPPED) outside CI.
 fn need(test: &str, programs: &[&str]) -> Option<()> {
     require(test, &missing_programs(programs), INSTALL)
-}
-
-/// A server started by a test; killed by PID when dropped.
-struct Server {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-    url: Url,
-}
-
-impl Server {
-    /// Starts `program args` and waits until `GET ready_path` answers 2xx.
-    fn start(
-        name: &'static str,
-        dir: &Path,
-        program: &str,
-        args: &[String],
-        port: u16,
-        ready_path: &str,
-    ) -> Server {
-        let log = dir.join(format!("{name}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(program)
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-        let url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let mut s = Server {
-            name,
-            child,
-            log,
-            url,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = http::get(&s.url.with_path(ready_path)) {
-                if r.status / 100 == 2 {
-                    break;
-                }
-            }
-            if let Ok(Some(status)) = s.child.try_wait() {
-                panic!("{name} exited with {status}: {}", s.log_text());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{name} not ready: {}",
-                s.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        s
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let r = http::get(&self.url.with_path(path)).unwrap();
-        (r.status, String::from_utf8_lossy(&r.body).into_owned())
-    }
-
-    /// An instant PromQL query at epoch second `time`: `{labels} -> value` of each result.
-    fn query(&self, promql: &str, time: f64) -> BTreeMap<String, f64> {
-        let (status, body) = self.get(&format!(
-            "/api/v1/query?query={}&time={time:.3}",
-            encode_query(promql)
-        ));
-        assert_eq!(status, 200, "{} answered {body}", self.name);
-        let v: Value = serde_json::from_str(&body).unwrap();
-        v["data"]["result"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["metric"].to_string(),
-                    r["value"][1].as_str().unwrap().parse::<f64>().unwrap(),
-                )
-            })
-            .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// No process on the machine names `dir` on its command line (the servers' storage, logs
@@ -212,26 +121,6 @@ fn jumper_py_session() -> PathBuf {
 }
 
 /// The sample lines of a text export whose name is `name` and whose labels include `labels`.
-fn values(text: &str, name: &str, labels: &[(&str, &str)]) -> Vec<f64> {
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
-        .filter(|l| {
-            labels
-                .iter()
-                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
-        })
-        .map(|l| {
-            l.rsplit_once('}')
-                .map_or(l, |(_, r)| r)
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect()
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }

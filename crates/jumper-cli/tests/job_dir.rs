@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "support/servers.rs"]
+mod servers;
+
 fn jumper() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_jumper"));
     for v in [
@@ -351,4 +354,100 @@ fn jumper_env(c: &mut Command) -> &mut Command {
         c.env_remove(v);
     }
     c
+}
+
+#[test]
+fn a_job_directory_pushes_one_pushgateway_group_per_node() {
+    let test = "a_job_directory_pushes_one_pushgateway_group_per_node";
+    let missing = servers::missing_programs(&["prometheus-pushgateway"]);
+    if servers::require(test, &missing, "tests/cluster/setup.sh").is_none() {
+        return;
+    }
+    let (dir, _) = job_dir();
+    let out = report(dir, &["--format", "json"]);
+    assert!(out.status.success());
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let port = servers::free_port();
+    let gw = servers::Server::start(
+        "pushgateway",
+        tmp.path(),
+        "prometheus-pushgateway",
+        &[
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--persistence.file=".into(),
+        ],
+        port,
+        "/-/ready",
+    );
+    let url = gw.url.text.clone();
+    let push = |extra: &[&str]| {
+        jumper()
+            .arg("push")
+            .arg(dir)
+            .args(["--pushgateway", &url, "--jobid", "77"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = push(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("/jobid/77/node/n1") && err.contains("/jobid/77/node/n2"),
+        "{err}"
+    );
+    let (_, metrics) = gw.get("/metrics");
+    // Each node's group holds that node's share of the cell, as the job report gives it.
+    for node in r["cells"][0]["nodes"].as_array().unwrap() {
+        let name = node["node"].as_str().unwrap();
+        let want = node["cpu_time_s"].as_f64().unwrap();
+        let got = servers::values(
+            &metrics,
+            "jumper_cell_cpu_seconds",
+            &[
+                ("job", "jumper"),
+                ("jobid", "77"),
+                ("node", name),
+                ("level", "system"),
+                ("cell", "0"),
+            ],
+        );
+        assert_eq!(got.len(), 1, "{name}: {metrics}");
+        assert!(
+            (got[0] - want).abs() <= 1e-6 * want.max(1.0),
+            "{name}: pushed {} s, the job report {want} s",
+            got[0]
+        );
+    }
+    // One node's name for the whole job would fold the nodes into one group.
+    let out = push(&["--node", "n1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.lines().count() == 1 && err.contains("--node names one node"),
+        "{err}"
+    );
+    let out = push(&["--delete"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The Pushgateway applies a DELETE in its own loop: poll briefly.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let (_, m) = gw.get("/metrics");
+        if !m.contains("jobid=\"77\"") || Instant::now() > deadline {
+            break m;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        !metrics.contains("jobid=\"77\""),
+        "--delete left: {metrics}"
+    );
+    drop(gw);
+    let left = servers::processes_left(tmp.path(), |_| false);
+    assert!(left.is_empty(), "processes left running: {left:?}");
 }

@@ -1,11 +1,17 @@
 //! What the tests that start real servers share: whether CI runs them, whether a program is
-//! installed, a free loopback port, and the check that nothing they started is left running.
+//! installed, a server started and stopped by PID ([`Server`]), a free loopback port, and the
+//! check that nothing they started is left running.
 //! Each test binary includes it and uses a part of it.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use jumper_metrics::http::{self, encode_query, Url};
+use serde_json::Value;
 
 /// Whether this is CI, where a test that needs a missing program fails instead of skipping.
 pub fn ci() -> bool {
@@ -107,4 +113,119 @@ pub fn promtool_backfill(om: &Path, blocks: &Path) {
         om.display(),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A server started by a test; killed by PID when dropped.
+pub struct Server {
+    pub name: &'static str,
+    pub child: Child,
+    pub log: PathBuf,
+    pub url: Url,
+}
+
+impl Server {
+    /// Starts `program args` and waits until `GET ready_path` answers 2xx.
+    pub fn start(
+        name: &'static str,
+        dir: &Path,
+        program: &str,
+        args: &[String],
+        port: u16,
+        ready_path: &str,
+    ) -> Server {
+        let log = dir.join(format!("{name}.log"));
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        let url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let mut s = Server {
+            name,
+            child,
+            log,
+            url,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = http::get(&s.url.with_path(ready_path)) {
+                if r.status / 100 == 2 {
+                    break;
+                }
+            }
+            if let Ok(Some(status)) = s.child.try_wait() {
+                panic!("{name} exited with {status}: {}", s.log_text());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} not ready: {}",
+                s.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        s
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let r = http::get(&self.url.with_path(path)).unwrap();
+        (r.status, String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    /// An instant PromQL query at epoch second `time`: `{labels} -> value` of each result.
+    pub fn query(&self, promql: &str, time: f64) -> BTreeMap<String, f64> {
+        let (status, body) = self.get(&format!(
+            "/api/v1/query?query={}&time={time:.3}",
+            encode_query(promql)
+        ));
+        assert_eq!(status, 200, "{} answered {body}", self.name);
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["data"]["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["metric"].to_string(),
+                    r["value"][1].as_str().unwrap().parse::<f64>().unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The values of metric `name` in Prometheus or OpenMetrics text, from the series that carry
+/// every one of `labels`.
+pub fn values(text: &str, name: &str, labels: &[(&str, &str)]) -> Vec<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| {
+            labels
+                .iter()
+                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+        })
+        .map(|l| {
+            l.rsplit_once('}')
+                .map_or(l, |(_, r)| r)
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect()
 }
