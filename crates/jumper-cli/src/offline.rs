@@ -104,6 +104,10 @@ pub struct PlotArgs {
     /// Output: .png, .svg, .jpg/.jpeg (static figure) or .html (interactive dashboard).
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
+    /// Job directory: the node to plot at a level the nodes sampled (needed when there are
+    /// several); the cells are moved onto its clock as the job report moves them.
+    #[arg(long, value_name = "NODE")]
+    node: Option<String>,
 }
 
 fn parse_range(s: &str) -> Result<CellRange, String> {
@@ -134,6 +138,66 @@ fn open(session: &Path) -> Result<PerfmonitorService> {
         .build()
         .context("cannot set up jumper")?;
     service.import_session(session)?;
+    Ok(service)
+}
+
+/// A job directory as one node's session: at a level the nodes sampled, `node`'s samples with
+/// the cells moved onto its clock (`node` may be left out when there is one node); at
+/// another level (the process level of the cell session), the cell session itself.
+fn open_node(dir: &Path, level: Level, node: Option<&str>) -> Result<PerfmonitorService> {
+    let job = crate::job::open(dir, f64::INFINITY)?;
+    if !job.nodes_have(level) {
+        if let Some(n) = node {
+            anyhow::bail!(
+                "the nodes of job directory '{}' did not sample the {level} level (--node {n}); \
+                 the cell session has it",
+                dir.display()
+            );
+        }
+        return open(&job.main_path);
+    }
+    let with: Vec<&crate::job::NodeSession> = job
+        .nodes
+        .iter()
+        .filter(|n| n.session.frame(level).is_some())
+        .collect();
+    let names = || {
+        with.iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen = match node {
+        Some(want) => with.iter().find(|n| n.name == want).ok_or_else(|| {
+            anyhow::anyhow!(
+                "job directory '{}' has no node {want} at level {level} (nodes: {})",
+                dir.display(),
+                names()
+            )
+        })?,
+        None if with.len() == 1 => &with[0],
+        None => anyhow::bail!(
+            "job directory '{}' has {} nodes at level {level} ({}): pick one with --node",
+            dir.display(),
+            with.len(),
+            names()
+        ),
+    };
+    let s = &chosen.session;
+    let mut service = PerfmonitorService::builder()
+        .gpu(Gpus::None)
+        .build()
+        .context("cannot set up jumper")?;
+    service.set_thresholds(job.main.manifest.reporter.thresholds);
+    service.attach_imported(
+        jumper_core::Offline {
+            frames: s.frames.clone(),
+            info: s.info.clone(),
+            source: chosen.path.clone(),
+            writer: s.writer(),
+        },
+        job.cells_on(chosen, level),
+    );
     Ok(service)
 }
 
@@ -231,7 +295,17 @@ pub fn export(a: ExportArgs) -> Result<()> {
 
 /// `jumper plot`.
 pub fn plot(a: PlotArgs) -> Result<()> {
-    let mut service = open(&a.session.session)?;
+    let path = &a.session.session;
+    let mut service = if crate::job::is_job_dir(path) {
+        open_node(path, a.level, a.node.as_deref())?
+    } else if let Some(n) = &a.node {
+        anyhow::bail!(
+            "--node {n} needs a job directory (node sessions of `jumper agent`); '{}' is a session",
+            path.display()
+        );
+    } else {
+        open(path)?
+    };
     let args = jumper_core::command::PlotArgs {
         metrics: a.metrics,
         cell: a.cell,

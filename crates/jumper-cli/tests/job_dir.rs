@@ -451,3 +451,54 @@ fn a_job_directory_pushes_one_pushgateway_group_per_node() {
     let left = servers::processes_left(tmp.path(), |_| false);
     assert!(left.is_empty(), "processes left running: {left:?}");
 }
+
+#[test]
+fn plot_of_a_job_directory_picks_a_node_and_refuses_to_guess() {
+    let (dir, _) = job_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let plot = |extra: &[&str], out: &Path| {
+        jumper()
+            .arg("plot")
+            .arg(dir)
+            .args(["--level", "system", "--cell", ":", "-o"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let one_line_exit_2 = |out: Output, needle: &str| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.lines().count() == 1 && err.contains(needle), "{err}");
+    };
+    let svg = |node: &str| {
+        let f = tmp.path().join(format!("{node}.svg"));
+        let out = plot(&["--node", node], &f);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(&f).unwrap()
+    };
+    let (n1, n2) = (svg("n1"), svg("n2"));
+    assert!(n1.starts_with("<svg") || n1.contains("<svg"), "{n1:.200}");
+    assert_ne!(n1, n2, "each node's own samples");
+    one_line_exit_2(
+        plot(&[], &tmp.path().join("x.svg")),
+        "has 2 nodes at level system (n1, n2): pick one with --node",
+    );
+    one_line_exit_2(
+        plot(&["--node", "n3"], &tmp.path().join("x.svg")),
+        "no node n3 at level system (nodes: n1, n2)",
+    );
+    let out = jumper()
+        .arg("plot")
+        .arg(dir.join("main"))
+        .args(["--level", "system", "--node", "n1", "-o"])
+        .arg(tmp.path().join("y.svg"))
+        .output()
+        .unwrap();
+    one_line_exit_2(out, "--node n1 needs a job directory");
+    assert!(!tmp.path().join("x.svg").exists() && !tmp.path().join("y.svg").exists());
+}
