@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use jumper_core::{CellRecord, Cells, Level, Offline, PerfmonitorService, Report};
+use jumper_core::{CellRecord, Cells, Level, Offline, PerfFrame, PerfmonitorService, Report};
 use jumper_session::ImportedSession;
 
 /// Clock offset above which a node is refused (seconds), unless `--max-clock-offset` says more.
@@ -282,6 +282,40 @@ impl JobDir {
                 }
             })
             .collect()
+    }
+
+    /// The frames of a job's dashboard, each on the cell session's clock, with their names
+    /// for the Level menu: the cell session's levels that no node sampled (`process`), then
+    /// every node's levels (`system n1`, `system n2`, ...).
+    pub fn dashboard_frames(&self) -> (Vec<PerfFrame>, Vec<String>) {
+        // Epoch minus monotonic seconds of the cell session: from a cell, else a sample.
+        let main_wmm = self
+            .main
+            .cells
+            .first()
+            .map(|c| c.wallclock_start_time - c.start_time)
+            .or_else(|| wall_pairing(&self.main).map(|(_, d)| d))
+            .unwrap_or(0.0);
+        let mut frames = Vec::new();
+        let mut names = Vec::new();
+        for f in &self.main.frames {
+            if !self.nodes_have(f.level) {
+                frames.push(f.clone());
+                names.push(f.level.to_string());
+            }
+        }
+        for n in &self.nodes {
+            let shift = n.wall_minus_mono - main_wmm;
+            for f in &n.session.frames {
+                let mut g = f.clone();
+                for r in &mut g.rows {
+                    r.time += shift;
+                }
+                frames.push(g);
+                names.push(format!("{} {}", f.level, n.name));
+            }
+        }
+        (frames, names)
     }
 
     /// Every node's ordinary report over `cells` at `level`.

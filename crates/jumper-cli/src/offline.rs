@@ -104,8 +104,9 @@ pub struct PlotArgs {
     /// Output: .png, .svg, .jpg/.jpeg (static figure) or .html (interactive dashboard).
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
-    /// Job directory: the node to plot at a level the nodes sampled (needed when there are
-    /// several); the cells are moved onto its clock as the job report moves them.
+    /// Job directory: the node to plot at a level the nodes sampled (needed for a figure when
+    /// there are several; an .html dashboard without it has every node in its Level menu);
+    /// the cells are moved onto its clock as the job report moves them.
     #[arg(long, value_name = "NODE")]
     node: Option<String>,
 }
@@ -296,6 +297,29 @@ pub fn export(a: ExportArgs) -> Result<()> {
 /// `jumper plot`.
 pub fn plot(a: PlotArgs) -> Result<()> {
     let path = &a.session.session;
+    let html = a
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if html && a.node.is_none() && crate::job::is_job_dir(path) {
+        // The dashboard of a whole job: every node in the Level menu, on the cells' clock.
+        let job = crate::job::open(path, f64::INFINITY)?;
+        let (frames, names) = job.dashboard_frames();
+        let title = format!("jumper — job {}", path.display());
+        for o in jumper_core::write_named_dashboard(
+            &frames,
+            names,
+            &job.main.cells,
+            &job.main.info,
+            &title,
+            a.cell.as_ref(),
+            &a.output,
+        )? {
+            eprint!("{}", o.to_text());
+        }
+        return Ok(());
+    }
     let mut service = if crate::job::is_job_dir(path) {
         open_node(path, a.level, a.node.as_deref())?
     } else if let Some(n) = &a.node {

@@ -481,6 +481,21 @@ fn plot_of_a_job_directory_picks_a_node_and_refuses_to_guess() {
         );
         std::fs::read_to_string(&f).unwrap()
     };
+    // The dashboard of the whole job: each node is a choice of the Level menu.
+    let html = tmp.path().join("job.html");
+    let out = plot(&[], &html);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    for name in ["system n1", "system n2"] {
+        assert!(
+            page.contains(&format!("\"name\":\"{name}\"")),
+            "{name} missing"
+        );
+    }
     let (n1, n2) = (svg("n1"), svg("n2"));
     assert!(n1.starts_with("<svg") || n1.contains("<svg"), "{n1:.200}");
     assert_ne!(n1, n2, "each node's own samples");

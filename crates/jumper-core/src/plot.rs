@@ -31,6 +31,42 @@ fn dashboard_input_title(s: &PerfmonitorService) -> String {
     }
 }
 
+/// Writes the interactive dashboard of named frames to `path` (`.html`): several frames may
+/// share a level, e.g. the nodes of a job (`system n1`, `system n2`), each frame already on
+/// the cells' clock; the Level menu of every panel picks among them. `range` selects the cells
+/// shown when the page opens (default: all). Returns what a frontend prints: the notes on
+/// damaged data and the saved line.
+pub fn write_named_dashboard(
+    frames: &[jumper_data::PerfFrame],
+    names: Vec<String>,
+    cells: &[jumper_data::CellRecord],
+    info: &jumper_data::MonitorInfo,
+    title: &str,
+    range: Option<&jumper_data::CellRange>,
+    path: &Path,
+) -> Result<Vec<Output>, ServiceError> {
+    if cells.is_empty() {
+        return Err(jumper_data::DataError::NoCells.into());
+    }
+    let mut input = DashboardInput::new(frames, cells, info)
+        .with_title(title)
+        .with_names(names);
+    if let Some((lo, hi)) = range.map(|r| r.resolve(cells.len())).transpose()? {
+        input = input.with_initial(lo, hi);
+    }
+    let summary = write_dashboard(&input, path)?;
+    let mut out: Vec<Output> = summary
+        .notes
+        .iter()
+        .map(|n| Output::warning(format!("damaged data: {n}")))
+        .collect();
+    out.push(Output::info(format!(
+        "Dashboard saved to {}",
+        path.display()
+    )));
+    Ok(out)
+}
+
 pub(crate) fn plot(s: &mut PerfmonitorService, a: &PlotArgs) -> Result<Vec<Output>, ServiceError> {
     let mut out = Vec::new();
     if a.pickle.is_some() {

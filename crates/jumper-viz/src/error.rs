@@ -58,6 +58,12 @@ pub enum VizError {
         /// The repeated level.
         level: Level,
     },
+    /// The names given to a dashboard's frames are not one distinct name per frame.
+    #[error("{detail}")]
+    BadNames {
+        /// What is wrong with them.
+        detail: String,
+    },
     /// A dashboard's initial cell range does not fit the cells.
     #[error("initial cell range {start}:{end} is out of bounds: {detail}")]
     BadInitialRange {

@@ -752,4 +752,59 @@ fn the_dashboard_works_in_headless_chromium() {
         "1 h dashboard: first panels built in {} ms",
         b.js("return window.jumperDashboard.initMs")
     );
+
+    // A job's dashboard: the system level of two nodes, named, as the Level menu's choices.
+    let n1 = session(&Spec {
+        ticks: 300,
+        cells: 4,
+        levels: vec![Level::Process, Level::System],
+        cores: 2,
+        gpus: 0,
+        interval: 0.1,
+    });
+    let mut n2_frame = n1.frames[1].clone();
+    for r in &mut n2_frame.rows {
+        r.cpu_util_avg = (r.cpu_util_avg / 2.0).min(100.0);
+    }
+    let frames = [n1.frames[0].clone(), n1.frames[1].clone(), n2_frame];
+    let names = vec!["process".into(), "system n1".into(), "system n2".into()];
+    let page4 = tmp.join("dashboard-browser-nodes.html");
+    write_dashboard(
+        &DashboardInput::new(&frames, &n1.cells, &n1.info).with_names(names),
+        &page4,
+    )
+    .unwrap();
+    b.cmd(
+        "POST",
+        "/url",
+        Some(json!({"url": format!("file://{}", page4.display())})),
+    );
+    b.wait_for(
+        "the nodes' dashboard",
+        "return window.jumperDashboard && window.jumperDashboard.ready",
+    );
+    b.wait_for(
+        "its first draw",
+        "return window.jumperDashboard.panels().every(p => p.labels.length > 0)",
+    );
+    assert_eq!(
+        b.js("return window.jumperDashboard.levels()"),
+        json!(["process", "system n1", "system n2"])
+    );
+    let options = b.js(
+        "return [...document.querySelector('#panels .panel .level-select').options].map(o => o.value)",
+    );
+    assert_eq!(options, json!(["process", "system n1", "system n2"]));
+    for node in ["system n1", "system n2"] {
+        let p = b.js(&format!(
+            "const e = document.querySelector('#panels .panel .level-select'); \
+             e.value = '{node}'; e.dispatchEvent(new Event('change', {{bubbles: true}})); \
+             return window.jumperDashboard.panels()[0]"
+        ));
+        assert_eq!(p["level"], node);
+        assert_eq!(p["series"], 3, "{p}");
+        assert!(p["title"].as_str().unwrap().contains(node), "{p}");
+    }
+    assert_eq!(b.errors(), Vec::<String>::new());
+    b.screenshot(&tmp.join("dashboard-nodes.png"));
 }

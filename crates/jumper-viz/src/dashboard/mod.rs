@@ -91,6 +91,10 @@ pub struct DashboardInput<'a> {
     pub initial: Option<(usize, usize)>,
     /// Points kept per level (at least 2; see [`crate::lttb`]).
     pub max_points: usize,
+    /// The Level menu's name of each frame, in the order of `frames` (default: the level's
+    /// name). Named, several frames may share a level: the nodes of a job, `system n1` and
+    /// `system n2`, each frame on the cells' clock.
+    pub names: Option<Vec<String>>,
 }
 
 impl<'a> DashboardInput<'a> {
@@ -103,7 +107,14 @@ impl<'a> DashboardInput<'a> {
             title: "jumper dashboard".to_string(),
             initial: None,
             max_points: DEFAULT_MAX_POINTS,
+            names: None,
         }
+    }
+
+    /// Names each frame in the Level menu (one name per frame, in order; each name once).
+    pub fn with_names(mut self, names: Vec<String>) -> Self {
+        self.names = Some(names);
+        self
     }
 
     /// Sets the title.

@@ -59,7 +59,7 @@ struct MetricOut {
     axis: String,
     gpu: bool,
     /// Per level name: the panel title and the limit line, if any.
-    levels: BTreeMap<&'static str, PanelOut>,
+    levels: BTreeMap<String, PanelOut>,
 }
 
 #[derive(Serialize)]
@@ -104,7 +104,10 @@ impl Totals {
 
 #[derive(Serialize)]
 struct LevelOut {
-    name: &'static str,
+    /// The Level menu's name: the level's, or the one the caller gave (`system n1`).
+    name: String,
+    /// The level itself.
+    level: &'static str,
     cpus: usize,
     gpus: usize,
     memory_limit: Option<f64>,
@@ -158,12 +161,35 @@ pub(crate) fn build<'a>(
     if input.frames.is_empty() {
         return Err(VizError::NoLevels);
     }
-    let mut seen = HashSet::new();
-    for f in input.frames {
-        if !seen.insert(f.level) {
-            return Err(VizError::DuplicateLevel { level: f.level });
+    let names: Vec<String> = match &input.names {
+        None => {
+            let mut seen = HashSet::new();
+            for f in input.frames {
+                if !seen.insert(f.level) {
+                    return Err(VizError::DuplicateLevel { level: f.level });
+                }
+            }
+            input.frames.iter().map(|f| f.level.to_string()).collect()
         }
-    }
+        Some(names) => {
+            if names.len() != input.frames.len() {
+                return Err(VizError::BadNames {
+                    detail: format!(
+                        "{} names for {} frames; give one name per frame",
+                        names.len(),
+                        input.frames.len()
+                    ),
+                });
+            }
+            let mut seen = HashSet::new();
+            if let Some(n) = names.iter().find(|n| !seen.insert(n.as_str())) {
+                return Err(VizError::BadNames {
+                    detail: format!("frame name '{n}' is given twice; give each name once"),
+                });
+            }
+            names.clone()
+        }
+    };
     for c in input.cells {
         if !usable_time(c.start_time) || !usable_time(c.end_time) {
             return Err(VizError::BadCell {
@@ -248,8 +274,8 @@ pub(crate) fn build<'a>(
 
     let mut levels = Vec::with_capacity(frames.len());
     let mut points = Vec::with_capacity(frames.len());
-    for f in &frames {
-        let lvl = level(input, f, origin, &mut notes);
+    for (f, name) in frames.iter().zip(names) {
+        let lvl = level(input, f, name, origin, &mut notes);
         points.push(LevelPoints {
             level: f.level,
             samples: lvl.samples,
@@ -283,7 +309,7 @@ pub(crate) fn build<'a>(
                 .zip(&levels)
                 .map(|(f, l)| {
                     (
-                        l.name,
+                        l.name.clone(),
                         PanelOut {
                             title: m.title(l.cpus, l.gpus),
                             limit: m.limit(f.level, input.info),
@@ -348,6 +374,7 @@ fn origin(input: &DashboardInput<'_>, frames: &[Cow<'_, PerfFrame>]) -> f64 {
 fn level(
     input: &DashboardInput<'_>,
     f: &PerfFrame,
+    name: String,
     origin: f64,
     notes: &mut Vec<String>,
 ) -> LevelOut {
@@ -396,7 +423,7 @@ fn level(
         let mut clamped = Clamped::default();
         clamped.values(&mut values);
         if let Some(n) = clamped.note(&name, unit) {
-            notes.push(format!("level {}: {n}", f.level));
+            notes.push(format!("level {name}: {n}"));
         }
         columns.push(values);
     }
@@ -454,11 +481,12 @@ fn level(
         })
         .collect();
     if let Some(n) = totals_clamped.note("totals", "") {
-        notes.push(format!("level {}: {n}", f.level));
+        notes.push(format!("level {name}: {n}"));
     }
 
     LevelOut {
-        name: f.level.as_str(),
+        name,
+        level: f.level.as_str(),
         cpus: f.num_cpus,
         gpus: ngpus,
         memory_limit: input
