@@ -27,8 +27,13 @@ pub struct FeedState {
     pub info: Option<MonitorInfo>,
     /// Completed cells, in order.
     pub cells: Vec<CellRecord>,
+    /// The completed cells' titles (the text after `# %%` in a script; empty when untitled),
+    /// one per entry of `cells`.
+    pub titles: Vec<String>,
     /// The cell running now, if any.
     pub running: Option<CellRecord>,
+    /// The running cell's title, if it has one.
+    pub running_title: Option<String>,
     /// Root of the process level.
     pub root: Option<u32>,
     /// Levels sampled.
@@ -125,7 +130,9 @@ impl Feed {
             .unwrap_or_else(PoisonError::into_inner);
         st.info = monitor.map(jumper_monitor::Monitor::info);
         st.cells = service.history().cells().to_vec();
+        st.titles = service.titles_ref().to_vec();
         st.running = service.history().running().cloned();
+        st.running_title = service.running_title_ref().map(str::to_string);
         st.root = service.root();
         st.levels = monitor.map(|m| m.levels().to_vec()).unwrap_or_default();
         st.thresholds = service.settings().thresholds;

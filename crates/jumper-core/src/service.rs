@@ -337,6 +337,10 @@ impl PerfmonitorService {
         self.recorder = r;
     }
 
+    pub(crate) fn running_title_ref(&self) -> Option<&str> {
+        self.running_title.as_deref().filter(|t| !t.is_empty())
+    }
+
     pub(crate) fn titles_ref(&self) -> &[String] {
         &self.titles
     }
@@ -481,6 +485,8 @@ impl PerfmonitorService {
     ) -> Result<usize, ServiceError> {
         let i = self.begin_cell(raw_cell, magics)?;
         self.running_title = Some(title.to_string());
+        // Again, now with the title, for a live view.
+        self.publish();
         Ok(i)
     }
 

@@ -241,7 +241,7 @@ impl Collector {
         };
         let info = state.info.clone().unwrap_or_default();
         let mut rows = Vec::with_capacity(state.cells.len() + 1);
-        for c in &state.cells {
+        for (i, c) in state.cells.iter().enumerate() {
             let key = (level, c.cell_index);
             // A finished cell's row is final once the frame holds its end sample.
             let complete = frame.rows.last().is_some_and(|r| r.time >= c.end_time);
@@ -252,6 +252,7 @@ impl Collector {
             let row = cell_row(
                 &frame,
                 c,
+                state.titles.get(i).map(String::as_str),
                 &info,
                 &state.thresholds,
                 RowStatus::Done(c.status),
@@ -272,6 +273,7 @@ impl Collector {
             rows.push(cell_row(
                 &frame,
                 &now,
+                state.running_title.as_deref(),
                 &info,
                 &state.thresholds,
                 RowStatus::Running,
@@ -344,9 +346,12 @@ pub fn tail_lines(bytes: &[u8], cut: bool) -> Vec<String> {
     lines
 }
 
+/// `title`: the cell's title where it has one (`# %% load data`), else the table shows the
+/// first line of its code.
 fn cell_row(
     frame: &PerfFrame,
     cell: &CellRecord,
+    title: Option<&str>,
     info: &jumper_core::MonitorInfo,
     thresholds: &jumper_core::Thresholds,
     status: RowStatus,
@@ -354,10 +359,10 @@ fn cell_row(
     let summary = Report::new(frame, std::slice::from_ref(cell), info, thresholds)
         .ok()
         .and_then(|r| r.per_cell.into_iter().next());
-    let title = cell
-        .raw_cell
-        .lines()
-        .find(|l| !l.trim().is_empty())
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .or_else(|| cell.raw_cell.lines().find(|l| !l.trim().is_empty()))
         .unwrap_or("")
         .trim()
         .to_string();
@@ -456,7 +461,11 @@ mod tests {
         assert_eq!(mid.cells[0].status, RowStatus::Running);
         assert!(mid.cells[0].duration_s > 0.0);
         service.end_cell(CellStatus::Ok, None).unwrap();
-        service.begin_cell("sleep", Vec::new()).unwrap();
+        // A titled cell (a script's `# %% nap`) shows its title, running and done.
+        service
+            .begin_titled_cell("nap", "import time\ntime.sleep(0.08)", Vec::new())
+            .unwrap();
+        assert_eq!(c.collect(Some(Level::Process)).cells[1].title, "nap");
         std::thread::sleep(std::time::Duration::from_millis(80));
         service
             .end_cell(CellStatus::Failed, Some("boom".into()))
@@ -479,6 +488,7 @@ mod tests {
         }
         assert_eq!(snap.cells[1].status, RowStatus::Done(CellStatus::Failed));
         assert_eq!(snap.cells[0].title, "burn()");
+        assert_eq!(snap.cells[1].title, "nap");
         // The incrementally followed frame is the frame of all samples, up to the last
         // sample the collector saw.
         let full = service.frame(Level::Process).unwrap();
