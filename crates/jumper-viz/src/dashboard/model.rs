@@ -374,7 +374,7 @@ fn origin(input: &DashboardInput<'_>, frames: &[Cow<'_, PerfFrame>]) -> f64 {
 fn level(
     input: &DashboardInput<'_>,
     f: &PerfFrame,
-    name: String,
+    label: String,
     origin: f64,
     notes: &mut Vec<String>,
 ) -> LevelOut {
@@ -423,7 +423,7 @@ fn level(
         let mut clamped = Clamped::default();
         clamped.values(&mut values);
         if let Some(n) = clamped.note(&name, unit) {
-            notes.push(format!("level {name}: {n}"));
+            notes.push(format!("level {label}: {n}"));
         }
         columns.push(values);
     }
@@ -481,11 +481,11 @@ fn level(
         })
         .collect();
     if let Some(n) = totals_clamped.note("totals", "") {
-        notes.push(format!("level {name}: {n}"));
+        notes.push(format!("level {label}: {n}"));
     }
 
     LevelOut {
-        name,
+        name: label,
         level: f.level.as_str(),
         cpus: f.num_cpus,
         gpus: ngpus,
