@@ -25,6 +25,23 @@ pub struct WatchArgs {
     /// Display refresh rate in Hz (1-30; `+`/`-` change it in the view).
     #[arg(long, value_name = "HZ", default_value = "10", value_parser = crate::live::parse_refresh)]
     refresh: u32,
+    /// Levels to sample, comma separated (default: all this machine has; process only with
+    /// --pid).
+    #[arg(long, value_delimiter = ',', value_parser = frontend::parse_level)]
+    levels: Option<Vec<Level>>,
+    /// Level of the report printed and written at the end (default: process with --pid,
+    /// else user).
+    #[arg(long, value_parser = frontend::parse_level)]
+    level: Option<Level>,
+    /// Write the session (JUmPER 0.4.1 layout) to this directory, or a zip if it ends in .zip.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+    /// Write the JSON report (schema jumper.report.v1) to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<std::path::PathBuf>,
+    /// Write the HTML report (a standalone page) to this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
 }
 
 /// Checks that `pid` names a live process this user can read; one line and exit 2 if not.
@@ -79,18 +96,27 @@ pub fn watch(a: WatchArgs) -> i32 {
         },
         None => None,
     };
-    if let Err(code) = crate::live::require_terminal("jumper watch") {
-        return code;
-    }
-    let mut levels = frontend::levels_for(None, Level::User);
-    if a.pid.is_none() {
-        levels.retain(|l| *l != Level::Process);
-    }
-    let level = if a.pid.is_some() {
+    let level = a.level.unwrap_or(if a.pid.is_some() {
         Level::Process
     } else {
         Level::User
-    };
+    });
+    if a.pid.is_none()
+        && (level == Level::Process
+            || a.levels
+                .as_ref()
+                .is_some_and(|l| l.contains(&Level::Process)))
+    {
+        eprintln!("jumper: the process level needs --pid (the tree to follow)");
+        return exit::USAGE;
+    }
+    if let Err(code) = crate::live::require_terminal("jumper watch") {
+        return code;
+    }
+    let mut levels = frontend::levels_for(a.levels.clone(), level);
+    if a.pid.is_none() {
+        levels.retain(|l| *l != Level::Process);
+    }
     let builder = PerfmonitorService::builder()
         .interval(a.interval)
         .levels(levels)
@@ -141,5 +167,21 @@ pub fn watch(a: WatchArgs) -> i32 {
         Ok(t) => eprint!("{t}"),
         Err(e) => eprintln!("jumper: no report: {}", jumper_core::one_line(&e)),
     }
-    0
+    let files = frontend::ReportFiles {
+        session: a.out.clone(),
+        json: a.json.clone(),
+        html: a.html.clone(),
+    };
+    let written = frontend::write_report_files(&service, Cells::Last, level, &files, None);
+    for e in &written.errors {
+        eprintln!("jumper: {e}");
+    }
+    if let Some(p) = &written.session {
+        eprintln!("jumper: session exported to {}", p.display());
+    }
+    if written.errors.is_empty() {
+        0
+    } else {
+        exit::JUMPER_FAILED
+    }
 }

@@ -291,10 +291,13 @@ fn watch_without_a_target_shows_user_and_system() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let shell = format!("{JUMPER} watch --interval 0.2; echo EXIT=$?; sleep 120");
+    let shell = format!(
+        "{JUMPER} watch --interval 0.2 --levels system --out sess --json r.json; echo EXIT=$?; sleep 120"
+    );
     let t = Tmux::start("watchall", 100, 30, dir.path(), &shell);
-    let screen = t.wait_for("the user and system gauges", |s| {
-        s.contains("▸user") && s.contains(" system") && s.contains("Samples ")
+    // --levels system, and the report's user level after it.
+    let screen = t.wait_for("the system and user gauges", |s| {
+        s.contains("▸system") && s.contains(" user ") && s.contains("Samples ")
     });
     assert!(
         screen.contains("watch · user and system") && !screen.contains("process CPU"),
@@ -303,6 +306,21 @@ fn watch_without_a_target_shows_user_and_system() {
     t.keys("q");
     let after = t.wait_for("the shell after jumper", |s| s.contains("EXIT=0"));
     assert!(after.contains("JUmPER Performance Report"), "{after}");
+    // What it was asked to write: the session and the report, at the user level (the report
+    // level is sampled even where --levels leaves it out).
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sess/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let levels = manifest["monitor"]["levels"].to_string();
+    assert!(
+        levels.contains("system") && levels.contains("user") && !levels.contains("process"),
+        "{levels}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["level"], "user");
+    assert!(report["samples"].as_u64().unwrap() >= 2);
 }
 
 #[test]
@@ -324,6 +342,12 @@ fn watch_refuses_a_pid_that_is_not_there_and_a_missing_terminal() {
     assert_eq!(
         err.trim(),
         "jumper: no process with pid 99999999 (it has exited or never existed)"
+    );
+    let (code, err) = run(&["watch", "--levels", "process,user"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err.trim(),
+        "jumper: the process level needs --pid (the tree to follow)"
     );
     let (code, err) = run(&["watch", "--pid", "notanumber"]);
     assert_eq!(code, Some(2));
