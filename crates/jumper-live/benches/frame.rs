@@ -37,6 +37,7 @@ fn snapshot() -> Snapshot {
             mode: Mode::Replay,
             uptime_s: 3600.0,
             wallclock: 1.7e9,
+            clock: "12:00:00 UTC".into(),
             interval_s: 0.1,
             samples: 36_000,
             missed: 0,

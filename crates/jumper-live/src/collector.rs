@@ -132,6 +132,10 @@ impl Collector {
         } else {
             info.stop_time.or(last_time).unwrap_or(start)
         };
+        let wallclock = first
+            .and_then(|f| f.rows.last())
+            .and_then(|r| r.wallclock)
+            .unwrap_or(0.0);
         let header = HeaderInfo {
             target: self.opts.target.clone(),
             pid: state.root,
@@ -141,10 +145,8 @@ impl Collector {
             } else {
                 0.0
             },
-            wallclock: first
-                .and_then(|f| f.rows.last())
-                .and_then(|r| r.wallclock)
-                .unwrap_or(0.0),
+            wallclock,
+            clock: crate::format::local_clock(wallclock).unwrap_or_default(),
             interval_s: info.interval,
             samples: first.map_or(0, |f| f.rows.len()),
             missed: stats.missed,

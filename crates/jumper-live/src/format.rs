@@ -17,6 +17,36 @@ pub fn clock(epoch_s: f64) -> String {
     format!("{h:02}:{m:02}:{s:02}")
 }
 
+/// `HH:MM:SS ZONE` of an epoch time in this machine's time zone (`TZ`, else
+/// `/etc/localtime`), as `date` shows it; `None` where the C library cannot convert it.
+pub fn local_clock(epoch_s: f64) -> Option<String> {
+    if !epoch_s.is_finite() {
+        return None;
+    }
+    let t = epoch_s.floor() as libc::time_t;
+    // SAFETY: localtime_r reads TZ and the zone files into the C library's own state the
+    // first time (glibc initialises it once) and writes only into `tm`, whose tm_zone then
+    // points at that state (static, never freed), read at once here.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return None;
+        }
+        let zone = if tm.tm_zone.is_null() {
+            String::new()
+        } else {
+            std::ffi::CStr::from_ptr(tm.tm_zone)
+                .to_string_lossy()
+                .into_owned()
+        };
+        Some(
+            format!("{:02}:{:02}:{:02} {zone}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+                .trim_end()
+                .to_string(),
+        )
+    }
+}
+
 /// Seconds with a unit that fits: `0.12s`, `12.3s`, `4m05s`.
 pub fn seconds(s: f64) -> String {
     if s < 10.0 {
@@ -85,6 +115,7 @@ mod tests {
         assert_eq!(uptime(3661.0), "1h01m01s");
         assert_eq!(uptime(86400.0), "24h00m00s");
         assert_eq!(clock(3661.0), "01:01:01");
+        assert_eq!(local_clock(f64::NAN), None);
         assert_eq!(seconds(1.234), "1.23s");
         assert_eq!(seconds(75.0), "1m15s");
         assert_eq!(bytes(512.0), "512B");
@@ -95,5 +126,17 @@ mod tests {
         assert_eq!(fit("abc", 4), "abc");
         assert_eq!(bar(0.5, 4), "██░░");
         assert_eq!(bar(2.0, 3), "███");
+    }
+
+    #[test]
+    fn local_clock_is_what_date_shows() {
+        // date(1) reads the same TZ and /etc/localtime as this process.
+        let epoch = 1_790_000_000_i64;
+        let out = std::process::Command::new("date")
+            .args(["-d", &format!("@{epoch}"), "+%H:%M:%S %Z"])
+            .output()
+            .unwrap();
+        let want = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert_eq!(local_clock(epoch as f64 + 0.7).unwrap(), want);
     }
 }

@@ -42,6 +42,9 @@ pub struct HeaderInfo {
     pub uptime_s: f64,
     /// Wall clock of the last sample, epoch seconds.
     pub wallclock: f64,
+    /// That wall clock as the header shows it, in the local time zone (`14:03:07 CET`);
+    /// empty: the header shows it in UTC.
+    pub clock: String,
     /// Sampling interval in seconds.
     pub interval_s: f64,
     /// Samples taken (rows of the first level).

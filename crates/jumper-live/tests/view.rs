@@ -82,6 +82,7 @@ fn known() -> Snapshot {
             mode: Mode::Run,
             uptime_s: 125.0,
             wallclock: 3661.0,
+            clock: String::new(),
             interval_s: 0.1,
             samples: 1250,
             missed: 0,

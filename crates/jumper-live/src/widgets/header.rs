@@ -39,7 +39,14 @@ pub fn render(f: &mut Frame, area: Rect, h: &HeaderInfo, refresh_hz: u32, paused
             ],
             vec![
                 Span::styled("Time ", t.dim()),
-                Span::styled(format!("{} UTC", format::clock(h.wallclock)), t.warn()),
+                Span::styled(
+                    if h.clock.is_empty() {
+                        format!("{} UTC", format::clock(h.wallclock))
+                    } else {
+                        h.clock.clone()
+                    },
+                    t.warn(),
+                ),
             ],
             vec![
                 Span::styled("Interval ", t.dim()),
