@@ -73,6 +73,7 @@ pub(crate) fn second_q_interrupts(feed: jumper_core::Feed) {
                 if line.trim() == "q" && running {
                     if let Some(pid) = st.root.filter(|p| *p != 0) {
                         eprintln!("jumper: interrupting pid {pid}");
+                        jumper_core::run::note_interrupt();
                         jumper_core::run::interrupt(pid);
                     }
                 }

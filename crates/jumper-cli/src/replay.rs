@@ -151,7 +151,11 @@ pub fn replay(a: ReplayArgs) -> i32 {
         interval: a.interval,
         stop_on_error: a.stop_on_error,
         script_name: name.clone(),
+        interrupted: Some(|| jumper_core::run::interrupts() > 0),
     };
+    // Ctrl-C reaches the interpreter from the terminal (a KeyboardInterrupt in the cell);
+    // here it only ends the replay after that cell, so what was recorded is written.
+    jumper_core::run::count_interrupts();
     let live = match &out_path {
         Some(p) => {
             let feed = service.feed();
@@ -170,13 +174,17 @@ pub fn replay(a: ReplayArgs) -> i32 {
                 let pid = st.root.unwrap_or(0);
                 match o {
                     jumper_live::Outcome::Interrupt if pid != 0 => {
-                        eprintln!("jumper: interrupting the running cell (pid {pid})");
+                        eprintln!(
+                            "jumper: interrupting the running cell (pid {pid}); the replay \
+                             stops after it"
+                        );
+                        jumper_core::run::note_interrupt();
                         jumper_core::run::interrupt(pid);
                     }
                     _ => {
                         eprintln!(
                             "jumper: view closed; the replay goes on, its output goes to \
-                             {shown}; Ctrl-C (or q and Enter) interrupts the running cell"
+                             {shown}; Ctrl-C (or q and Enter) interrupts it"
                         );
                         crate::live::second_q_interrupts(on_close_feed.clone());
                     }
@@ -225,6 +233,8 @@ pub fn replay(a: ReplayArgs) -> i32 {
     }
     // Whatever happened, what was recorded is written.
     let mut code = match &result {
+        // As a shell reports a command ended by Ctrl-C.
+        Ok(s) if s.interrupted => 130,
         Ok(s) if s.failed == 0 && s.command_errors == 0 => 0,
         Ok(_) => 1,
         Err(e) => {
@@ -241,7 +251,9 @@ pub fn replay(a: ReplayArgs) -> i32 {
             s.cells,
             s.failed,
             s.command_errors,
-            if s.stopped_early {
+            if s.interrupted {
+                " (interrupted: stopped after the cell that was running)"
+            } else if s.stopped_early {
                 " (stopped at the first failed cell)"
             } else {
                 ""

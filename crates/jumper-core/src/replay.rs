@@ -16,7 +16,8 @@
 //!    interpreter, the process level follows the new one, and the sink gets one line saying
 //!    that state from earlier cells is lost.
 //! 5. The cell ends (a sample), automatic reports are emitted, and with
-//!    [`ReplayOptions::stop_on_error`] a failed cell stops the replay.
+//!    [`ReplayOptions::stop_on_error`] a failed cell stops the replay; an interrupt
+//!    ([`ReplayOptions::interrupted`]) stops it after the cell it interrupted.
 
 use jumper_data::CellStatus;
 use jumper_script::{CellCode, CellExecutor, CellItem, Script};
@@ -33,6 +34,10 @@ pub struct ReplayOptions {
     pub stop_on_error: bool,
     /// Name of the script, for error lines (`analysis.py:12: ...`).
     pub script_name: String,
+    /// Asked after every cell: `true` ends the replay there (the user interrupted it, e.g.
+    /// Ctrl-C, which also interrupted the running cell). The CLI passes a check of
+    /// [`crate::run::interrupts`].
+    pub interrupted: Option<fn() -> bool>,
 }
 
 /// What a replay did.
@@ -46,6 +51,8 @@ pub struct ReplaySummary {
     pub command_errors: usize,
     /// Whether `stop_on_error` ended the replay early.
     pub stopped_early: bool,
+    /// Whether an interrupt ([`ReplayOptions::interrupted`]) ended the replay early.
+    pub interrupted: bool,
 }
 
 /// Whether a command line gives the session data (the command table says which do).
@@ -163,6 +170,10 @@ pub fn replay(
                 summary.stopped_early = true;
                 break;
             }
+        }
+        if opts.interrupted.is_some_and(|asked| asked()) {
+            summary.interrupted = true;
+            break;
         }
     }
     Ok(summary)

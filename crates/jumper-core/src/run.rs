@@ -30,8 +30,8 @@ use std::time::Duration;
 use jumper_data::CellStatus;
 use jumper_monitor::process::{self, ChildExit};
 pub use jumper_monitor::process::{
-    forwarded_signal, interrupt, kill_processes, parent_pid, stop_on_signals, stop_requested,
-    Leftover,
+    count_interrupts, forwarded_signal, interrupt, interrupts, kill_processes, note_interrupt,
+    parent_pid, stop_on_signals, stop_requested, Leftover,
 };
 
 use crate::{PerfmonitorService, ServiceError};

@@ -299,6 +299,34 @@ pub fn join_cgroup_on_exec(cmd: &mut std::process::Command, procs_files: &[std::
     }
 }
 
+static INTERRUPTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+extern "C" fn count_interrupt(_sig: libc::c_int) {
+    INTERRUPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// For a frontend whose child runs the user's code in the terminal's foreground process group
+/// (`jumper replay`): Ctrl-C reaches the child from the terminal (a KeyboardInterrupt in the
+/// running cell) and, in this process, is only counted ([`interrupts`]) instead of ending it,
+/// so that what was recorded is still written.
+pub fn count_interrupts() {
+    // SAFETY: installing a disposition; the handler only adds to an atomic.
+    unsafe {
+        let h = count_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGINT, h);
+    }
+}
+
+/// Counts an interrupt the user asked for another way (Ctrl-C as a key of the live view).
+pub fn note_interrupt() {
+    INTERRUPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Interrupts counted since this process started ([`count_interrupts`], [`note_interrupt`]).
+pub fn interrupts() -> u32 {
+    INTERRUPTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 static STOP_REQUESTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 extern "C" fn note_stop(sig: libc::c_int) {

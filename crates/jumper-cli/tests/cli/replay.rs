@@ -224,3 +224,61 @@ fn a_process_a_cell_leaves_running_is_named_once_when_that_cell_ends() {
     assert_eq!(all.matches("outlived").count(), 1, "{all}");
     assert!(out.contains("waited"), "{out}");
 }
+
+#[test]
+fn ctrl_c_interrupts_the_running_cell_ends_the_replay_and_keeps_the_session() {
+    // The terminal sends Ctrl-C's SIGINT to the whole foreground process group: jumper and
+    // its interpreter. The cell gets a KeyboardInterrupt; jumper lives, stops the replay
+    // after that cell, writes the session and exits 130.
+    use std::os::unix::process::CommandExt;
+    let d = scratch();
+    let started = d.path().join("started");
+    let script = write(
+        d.path(),
+        "s.py",
+        &format!(
+            "# %% one\nprint('one')\n\
+             # %% long\nimport time\nopen('{}', 'w').close()\ntime.sleep(30)\nprint('slept')\n\
+             # %% three\nprint('three')\n",
+            started.display()
+        ),
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_jumper"))
+        .args(["replay", "--interval", "0.1", "--out"])
+        .arg(d.path().join("sess"))
+        .arg(&script)
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the long cell never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(130), "{out}{err}");
+    assert!(
+        out.contains("one") && !out.contains("slept") && !out.contains("three"),
+        "{out}"
+    );
+    assert!(
+        err.contains("replayed 2 cells of ")
+            && err.contains("s.py: 1 failed")
+            && err.contains("interrupted: stopped after the cell that was running"),
+        "{err}"
+    );
+    let history = std::fs::read_to_string(d.path().join("sess/cell_history.csv")).unwrap();
+    assert!(history.contains("KeyboardInterrupt"), "{history}");
+}
