@@ -26,7 +26,7 @@ use crate::command::{command_name, spec_of_line, Command};
 use crate::{Output, OutputSink, PerfmonitorService, ServiceError};
 
 /// How to replay.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ReplayOptions {
     /// Start monitoring at this interval before the first cell.
     pub interval: Option<f64>,
