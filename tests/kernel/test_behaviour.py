@@ -418,6 +418,30 @@ def test_restart_keeps_cell_history(kernel):
 
 
 @jumper
+def test_restart_now_keeps_the_cells_up_to_the_last_checkpoint(kernel):
+    # restart_kernel(now=True) kills the process: jumper cannot save anything then, so it
+    # keeps a checkpoint after cells (at most every second). The cells before it survive,
+    # with their numbers.
+    tag = f"jt_{uuid.uuid4().hex[:8]}"
+    ok(*kernel.run("%perfmonitor_start 0.1"))
+    ok(*kernel.run(f"{tag} = 1"))
+    ok(*kernel.run("import time; time.sleep(1.2)"))
+    ok(*kernel.run("x = 2"))
+    kernel.restart(now=True)
+    reply, out = kernel.run("%show_cell_history")
+    ok(reply, out)
+    everything = json.dumps([m["content"] for m in out], default=str)
+    assert tag in everything and "time.sleep(1.2)" in everything, describe(out)
+    # The cells before the restart are in the reports too, with their samples.
+    reply, out = kernel.run("%perfmonitor_perfreport --cell 0:2")
+    ok(reply, out)
+    reports = jumper_reports(out)
+    assert reports and len(reports[-1]["per_cell"]) == 3, describe(out)
+    slept = reports[-1]["per_cell"][2]
+    assert slept["duration_s"] >= 1.2 and slept.get("samples", 0) >= 10, slept
+
+
+@jumper
 def test_completion_of_perfmonitor_offers_jumper_magics(shared_kernel):
     k = shared_kernel
     mid = k.kc.complete("%perfmonitor_", 13)

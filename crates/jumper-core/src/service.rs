@@ -721,9 +721,19 @@ impl PerfmonitorService {
         let mut session = Session::new(&info, &levels, &[], self.history.cells());
         session.thresholds = self.settings.thresholds;
         session.reporter_level = self.settings.report_level;
-        Ok(appender.update(&session, &mut |level, from| {
+        // The rows of a running cell get its index only once it ends: while one runs, write
+        // the whole session, and the next update again.
+        let running = self.history.running().is_some();
+        if running {
+            appender.forget();
+        }
+        let updated = appender.update(&session, &mut |level, from| {
             self.data.frame_from(level, from)
-        })?)
+        })?;
+        if running {
+            appender.forget();
+        }
+        Ok(updated)
     }
 
     /// The default session directory name: `jumper-session-YYYYmmdd-HHMMSS` (JUmPER's).

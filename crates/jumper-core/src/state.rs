@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Data;
 use crate::service::AutoReports;
-use crate::{PerfmonitorService, ServiceError};
+use crate::{Appender, PerfmonitorService, ServiceError};
+
+/// The session directory [`PerfmonitorService::checkpoint_state`] keeps current.
+const LIVE_SESSION: &str = "session-live";
 
 /// The state file in a state directory.
 pub const STATE_FILE: &str = "state.json";
@@ -158,6 +161,45 @@ impl PerfmonitorService {
                 Some(name)
             }
         };
+        self.write_state(dir, session)
+    }
+
+    /// Like [`save_state`](Self::save_state), cheaply enough to call after every cell: the
+    /// session in `dir` is kept current by `appender` (created on the first call), so a
+    /// checkpoint costs what the samples and cells since the last one cost, and a process
+    /// killed without warning (a kernel restarted with `now=True`, a crash) leaves the state
+    /// of its last checkpoint for [`resume_state`](Self::resume_state). Skipped (`Ok(false)`)
+    /// while a cell runs: its rows are not final yet.
+    pub fn checkpoint_state(
+        &self,
+        dir: &Path,
+        appender: &mut Option<Appender>,
+    ) -> Result<bool, ServiceError> {
+        if self.history().running().is_some() {
+            return Ok(false);
+        }
+        std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+        let session = match self.data_ref() {
+            Data::Empty => None,
+            _ => {
+                let path = dir.join(LIVE_SESSION);
+                let a = match appender {
+                    Some(a) if a.path() == path => a,
+                    // A checkpoint outlives a killed process, not a crashed machine: no
+                    // syncs, so one costs little more than formatting the new rows.
+                    _ => appender.insert(Appender::new(&path).without_sync()),
+                };
+                self.update_session(a)?;
+                Some(LIVE_SESSION.to_string())
+            }
+        };
+        self.write_state(dir, session)?;
+        Ok(true)
+    }
+
+    /// Writes `state.json` naming `session` (replacing it atomically) and removes the
+    /// sessions it no longer names.
+    fn write_state(&self, dir: &Path, session: Option<String>) -> Result<(), ServiceError> {
         let s = self.settings();
         let state = SavedState {
             schema: STATE_SCHEMA.into(),

@@ -273,6 +273,10 @@ struct Relay {
     temp: Option<tempfile::TempDir>,
     /// The live plot shown now: its display id, the request it belongs to, its last frame.
     live: Option<Live>,
+    /// Keeps the state directory's session current between checkpoints.
+    checkpoint: Option<jumper_core::Appender>,
+    /// When the last checkpoint was written.
+    checkpointed: Option<Instant>,
 }
 
 /// A live plot: a PNG output that `update_display_data` replaces every interval.

@@ -210,3 +210,49 @@ fn missing_or_damaged_state_is_one_clear_error() {
     assert!(e.contains("perf_process.csv"), "{e}");
     assert!(s.history().is_empty());
 }
+
+#[test]
+fn checkpoints_after_each_cell_resume_as_a_save_does_and_append() {
+    // A kernel killed without warning (restart with now=True) leaves its last checkpoint:
+    // the cells up to it, with the same figures as a full save.
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let state = d.path().join("state");
+    let saved = d.path().join("saved");
+    let mut a = service();
+    a.run_command("%perfmonitor_start 0.02").unwrap();
+    let mut appender = None;
+    a.cell("first", || burn(0.15));
+    assert!(a.checkpoint_state(&state, &mut appender).unwrap());
+    let perf = state.join("session-live/perf_process.csv");
+    let first_len = std::fs::metadata(&perf).unwrap().len();
+    // A checkpoint while a cell runs is skipped: its rows are not final.
+    a.begin_cell("running", Vec::new()).unwrap();
+    assert!(!a.checkpoint_state(&state, &mut appender).unwrap());
+    burn(0.1);
+    a.end_cell(jumper_core::CellStatus::Ok, None).unwrap();
+    a.cell("third", || burn(0.15));
+    assert!(a.checkpoint_state(&state, &mut appender).unwrap());
+    // The second checkpoint appended to the same file.
+    assert!(std::fs::metadata(&perf).unwrap().len() > first_len);
+    a.save_state(&saved).unwrap();
+    let want = a.report(range("0:2"), Level::Process).unwrap();
+    drop(a);
+
+    let resume = |dir: &std::path::Path| {
+        let mut b = PerfmonitorService::builder()
+            .gpu(jumper_core::Gpus::None)
+            .build()
+            .unwrap();
+        let r = b.resume_state(dir).unwrap();
+        assert_eq!((r.cells, r.next_cell), (3, 3));
+        let got = b.report(range("0:2"), Level::Process).unwrap();
+        b.stop_monitoring().unwrap();
+        got
+    };
+    let from_checkpoint = resume(&state);
+    let from_save = resume(&saved);
+    assert_eq!(from_checkpoint.per_cell, from_save.per_cell);
+    assert_eq!(from_checkpoint.per_cell, want.per_cell);
+    assert_eq!(from_checkpoint.stats.cpu_time_s, want.stats.cpu_time_s);
+}

@@ -353,6 +353,7 @@ impl Relay {
             }
         }
         self.pump();
+        self.checkpoint();
     }
 
     /// Publishes one of jumper's outputs in the active cell; DataFrames are handed to the

@@ -48,6 +48,8 @@ impl Relay {
             offset: 0,
             shown: 0,
             shutting_down: false,
+            checkpoint: None,
+            checkpointed: None,
             temp: None,
             live: None,
             ticks: tokio::sync::watch::channel(false).0,

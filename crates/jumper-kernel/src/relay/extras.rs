@@ -154,14 +154,7 @@ impl Relay {
     /// Before a restart: the session (cells, samples, settings) for the next jumper process.
     pub(super) fn save_state(&mut self) {
         let dir = self.state_dir();
-        let made = dir.parent().map(|p| {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(p)
-        });
-        if let Some(Err(e)) = made {
+        if let Some(Err(e)) = dir.parent().map(private_dir) {
             return log(&format!("cannot keep the session over the restart: {e}"));
         }
         match self.service.save_state(&dir) {
@@ -173,6 +166,38 @@ impl Relay {
         }
     }
 
+    /// After a cell, when the relay has nothing else to do: the state for a restart that
+    /// gives jumper no chance to save it (jupyter_client's `restart_kernel(now=True)` kills
+    /// the process, as a crash does). At most every [`CHECKPOINT_EVERY`]; each one appends
+    /// only what is new since the last.
+    pub(super) fn checkpoint(&mut self) {
+        if !self.queue.is_empty()
+            || self.active.is_some()
+            || self
+                .checkpointed
+                .is_some_and(|t| t.elapsed() < CHECKPOINT_EVERY)
+        {
+            return;
+        }
+        let dir = self.state_dir();
+        if let Some(Err(e)) = dir.parent().map(private_dir) {
+            return log(&format!("cannot keep the session for a restart: {e}"));
+        }
+        match self.service.checkpoint_state(&dir, &mut self.checkpoint) {
+            Ok(true) => self.checkpointed = Some(Instant::now()),
+            Ok(false) => {}
+            Err(e) => {
+                self.checkpointed = Some(Instant::now());
+                log(&format!("cannot keep the session for a restart: {e}"));
+            }
+        }
+    }
+
+    /// At a shutdown that is not a restart: nothing is kept for a next process.
+    pub(super) fn forget_state(&mut self) {
+        let _ = std::fs::remove_dir_all(self.state_dir());
+    }
+
     /// After a restart: the session the previous process saved, if it is fresh (a state
     /// left by a crash long ago is not resumed). The state is removed once read.
     pub(super) fn resume_state(&mut self) {
@@ -181,7 +206,7 @@ impl Relay {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age < std::time::Duration::from_secs(600));
+            .is_some_and(|age| age < STATE_FRESH);
         if fresh {
             match self.service.resume_state(&dir) {
                 Ok(r) => log(&format!(
@@ -193,5 +218,38 @@ impl Relay {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
+        // States of kernels that were killed without a restart (a forced shutdown, a crash)
+        // are never read again: remove those past resuming.
+        if let Some(Ok(entries)) = dir.parent().map(std::fs::read_dir) {
+            for e in entries.flatten() {
+                let stale = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= STATE_FRESH);
+                if stale {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
     }
+}
+
+/// The least time between two checkpoints of the state (each appends only the rows and cells
+/// since the last, unsynced).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// How old a state may be and still be resumed: the last checkpoint of a kernel that sat idle
+/// before a restart is as old as its last cell. A state of a kernel that ended without a
+/// restart is removed at its shutdown; this bounds what a crash leaves.
+const STATE_FRESH: Duration = Duration::from_secs(24 * 3600);
+
+/// Creates `p` (and its parents) private to the user.
+fn private_dir(p: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(p)
 }

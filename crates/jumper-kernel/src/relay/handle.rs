@@ -408,6 +408,8 @@ impl Relay {
     pub(super) fn shutdown(&mut self, restart: bool, request: Option<(Channel, Message)>) {
         if restart {
             self.save_state();
+        } else {
+            self.forget_state();
         }
         // Ask the child to shut down, give it a moment, then end its whole group.
         if self.child_sockets.is_some() {

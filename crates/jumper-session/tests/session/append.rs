@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use jumper_data::test_support::{synthetic_cells, synthetic_samples};
+use jumper_data::test_support::synthetic_samples;
 use jumper_data::{GpuReading, Level, LevelSample, MonitorInfo, PerfFrame};
 use jumper_session::{export_session, import_session, Appender, Session, Update};
 
@@ -51,7 +51,15 @@ fn same_files(a: &Path, b: &Path) {
             fs::read_to_string(a.join(name)).unwrap(),
             fs::read_to_string(b.join(name)).unwrap(),
         );
-        assert!(x == y, "{name} differs:\n{x}\n---\n{y}");
+        if let Some((i, (l, r))) = x
+            .lines()
+            .zip(y.lines())
+            .enumerate()
+            .find(|(_, (l, r))| l != r)
+        {
+            panic!("{name} differs at line {i}:\n{l}\n{r}");
+        }
+        assert_eq!(x.lines().count(), y.lines().count(), "{name}: line counts");
     }
 }
 
@@ -152,16 +160,50 @@ fn a_changed_directory_new_columns_or_cells_write_the_whole_session() {
     whole(&samples, 90, &info, &tmp.path().join("w2"));
     same_files(&dir, &tmp.path().join("w2"));
 
-    // With cells, every write is whole (a cell's rows get their cell_index).
-    let cells = synthetic_cells(3, 100, 0.1, 0.5, |i| format!("cell {i}"));
-    let s = Session::new(&info, &LEVELS, &[], &cells);
-    for n in [95, 100] {
+    // Completed cells: appended rows get their cell_index, the cell history is replaced,
+    // and the result is the whole export with those cells, byte for byte.
+    // Each cell begins after the rows written before it, as a notebook's cells do.
+    let cell = |i: usize, start: f64, end: f64| jumper_data::CellRecord {
+        cell_index: i,
+        raw_cell: format!("cell {i}"),
+        start_time: start,
+        end_time: end,
+        duration: end - start,
+        wallclock_start_time: 1.7e9 + start,
+        wallclock_end_time: 1.7e9 + end,
+        ..Default::default()
+    };
+    let cells = [
+        cell(0, 1009.55, 1012.0),
+        cell(1, 1012.45, 1015.0),
+        cell(2, 1020.5, 1023.0),
+    ];
+    for (n, k) in [(125, 1), (200, 2), (250, 3)] {
+        let s = Session::new(&info, &LEVELS, &[], &cells[..k]);
         let u = a
             .update(&s, &mut |l, from| Some(frame_from(&samples, n, l, from)))
             .unwrap();
-        assert!(matches!(u, Update::Whole(_)), "{u:?}");
+        assert!(matches!(u, Update::Appended { .. }), "{u:?}");
+        let frames: Vec<PerfFrame> = LEVELS
+            .iter()
+            .map(|&l| PerfFrame::from_samples(l, CPUS, &samples[..n]))
+            .collect();
+        let w = tmp.path().join(format!("w-cells-{n}"));
+        export_session(&Session::new(&info, &LEVELS, &frames, &cells[..k]), &w).unwrap();
+        same_files(&dir, &w);
+        assert_eq!(
+            fs::read(dir.join("cell_history.csv")).unwrap(),
+            fs::read(w.join("cell_history.csv")).unwrap()
+        );
     }
-    assert!(dir.join("cell_history.csv").is_file());
+    // A cell written before that changed (another end): the whole session again.
+    let mut changed = cells.clone();
+    changed[2].end_time += 0.05;
+    let s = Session::new(&info, &LEVELS, &[], &changed);
+    let u = a
+        .update(&s, &mut |l, from| Some(frame_from(&samples, 260, l, from)))
+        .unwrap();
+    assert!(matches!(u, Update::Whole(_)), "{u:?}");
 }
 
 #[test]
