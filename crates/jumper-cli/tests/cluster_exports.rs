@@ -227,18 +227,7 @@ fn prom_file_is_clean_for_promtool_and_the_pushgateway_round_trips() {
         report["0"]
     ));
 
-    let port = free_port();
-    let gw = Server::start(
-        "pushgateway",
-        tmp.path(),
-        "prometheus-pushgateway",
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--persistence.file=".into(),
-        ],
-        port,
-        "/-/ready",
-    );
+    let gw = Server::pushgateway(tmp.path());
     let url = gw.url.text.clone();
     let push = |extra: &[&str]| {
         let out = jumper()
@@ -284,16 +273,8 @@ fn prom_file_is_clean_for_promtool_and_the_pushgateway_round_trips() {
         [1.0]
     );
     push(&["--delete"]);
-    // The Pushgateway accepts a DELETE (202) and applies it in its own loop: poll briefly.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let metrics = loop {
-        let (_, metrics) = gw.get("/metrics");
-        let left = metrics.lines().any(|l| l.contains("jobid=\"4242\""));
-        if !left || std::time::Instant::now() > deadline {
-            break metrics;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    // The Pushgateway accepts a DELETE (202) and applies it in its own loop.
+    let metrics = gw.metrics_once_gone("jobid=\"4242\"");
     assert!(
         !metrics.lines().any(|l| l.contains("jobid=\"4242\"")),
         "--delete left: {metrics}"

@@ -368,18 +368,7 @@ fn a_job_directory_pushes_one_pushgateway_group_per_node() {
     assert!(out.status.success());
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let port = servers::free_port();
-    let gw = servers::Server::start(
-        "pushgateway",
-        tmp.path(),
-        "prometheus-pushgateway",
-        &[
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--persistence.file=".into(),
-        ],
-        port,
-        "/-/ready",
-    );
+    let gw = servers::Server::pushgateway(tmp.path());
     let url = gw.url.text.clone();
     let push = |extra: &[&str]| {
         jumper()
@@ -434,15 +423,8 @@ fn a_job_directory_pushes_one_pushgateway_group_per_node() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The Pushgateway applies a DELETE in its own loop: poll briefly.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let metrics = loop {
-        let (_, m) = gw.get("/metrics");
-        if !m.contains("jobid=\"77\"") || Instant::now() > deadline {
-            break m;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // The Pushgateway applies a DELETE in its own loop.
+    let metrics = gw.metrics_once_gone("jobid=\"77\"");
     assert!(
         !metrics.contains("jobid=\"77\""),
         "--delete left: {metrics}"

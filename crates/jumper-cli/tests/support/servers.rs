@@ -170,6 +170,35 @@ impl Server {
         s
     }
 
+    /// A Pushgateway on a free loopback port, without persistence, its log in `dir`.
+    pub fn pushgateway(dir: &Path) -> Server {
+        let port = free_port();
+        Server::start(
+            "pushgateway",
+            dir,
+            "prometheus-pushgateway",
+            &[
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--persistence.file=".into(),
+            ],
+            port,
+            "/-/ready",
+        )
+    }
+
+    /// `GET /metrics` until no line contains `needle` (a Pushgateway applies a DELETE in
+    /// its own loop), for at most 10 s; the last answer.
+    pub fn metrics_once_gone(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, m) = self.get("/metrics");
+            if !m.lines().any(|l| l.contains(needle)) || Instant::now() > deadline {
+                return m;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
