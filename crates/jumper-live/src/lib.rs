@@ -47,6 +47,22 @@ pub use snapshot::{CellRow, HeaderInfo, LevelView, Mode, RowStatus, Snapshot};
 pub use state::{Effect, Key, Tab, ViewState};
 pub use trend::Trend;
 
+/// Lowers the calling thread's priority by 10 nice levels (on Linux a thread has a niceness of
+/// its own): on a busy machine the view's frames wait, the sampler's ticks do not. Raising
+/// niceness needs no privilege; a failure leaves the priority as it was.
+fn yield_to_the_sampler() {
+    // SAFETY: gettid, getpriority and setpriority only read and set the scheduling priority
+    // of this thread; errno is this thread's.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        *libc::__errno_location() = 0;
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        if *libc::__errno_location() == 0 {
+            let _ = libc::setpriority(libc::PRIO_PROCESS, tid, (now + 10).min(19));
+        }
+    }
+}
+
 /// Runs the view on its own thread on the real terminal. When it closes, the terminal is
 /// restored first and then `on_close` runs on that thread with how it ended (also after an
 /// error, as [`Outcome::Quit`]); the thread returns the outcome.
@@ -62,6 +78,7 @@ pub fn spawn(
     std::thread::Builder::new()
         .name("jumper-live".into())
         .spawn(move || {
+            yield_to_the_sampler();
             let out = match TerminalDisplay::new() {
                 Ok(display) => {
                     let collector = Collector::new(feed, opts);
