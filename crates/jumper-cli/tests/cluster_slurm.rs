@@ -31,6 +31,17 @@ fn jumper_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_jumper"))
 }
 
+/// Runs `cmd` to its end and fails the test with its standard error unless it succeeded.
+fn jumper_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Slurm's programs and root (slurmd's cgroup plugin needs it), or `None` after SKIPPED.
 fn need(test: &str) -> Option<()> {
     let programs = [
@@ -318,16 +329,11 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
         assert_eq!(m["monitor"]["origin"]["node_list"], "n[1-2]");
     }
 
-    let out = Command::new(jumper_path())
-        .arg("report")
-        .arg(&job)
-        .args(["--level", "slurm", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = jumper_ok(
+        Command::new(jumper_path())
+            .arg("report")
+            .arg(&job)
+            .args(["--level", "slurm", "--format", "json"]),
     );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["nodes"], serde_json::json!(["n1", "n2"]));
@@ -371,16 +377,11 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     // The cell session on its own (the replay sampled the slurm level too): its slurm I/O
     // is n/a in text and null in JSON, never a 0 that looks measured.
     let single = |format: &str| {
-        let out = Command::new(jumper_path())
-            .arg("report")
-            .arg(job.join("main"))
-            .args(["--level", "slurm", "--format", format])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = jumper_ok(
+            Command::new(jumper_path())
+                .arg("report")
+                .arg(job.join("main"))
+                .args(["--level", "slurm", "--format", format]),
         );
         String::from_utf8(out.stdout).unwrap()
     };
@@ -397,17 +398,12 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
 
     // A node's session exports without slurm-level I/O series (unavailable, not 0).
     let om = tmp.join("n1.om");
-    let out = Command::new(jumper_path())
-        .arg("export")
-        .arg(job.join("n1"))
-        .args(["--format", "openmetrics", "--file"])
-        .arg(&om)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    jumper_ok(
+        Command::new(jumper_path())
+            .arg("export")
+            .arg(job.join("n1"))
+            .args(["--format", "openmetrics", "--file"])
+            .arg(&om),
     );
     let om = std::fs::read_to_string(&om).unwrap();
     assert!(om.contains("jumper_cpu_seconds_total{") && om.contains("level=\"slurm\""));
@@ -423,17 +419,12 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     // The job directory exports as one OpenMetrics file: each node's per-cell figures under
     // its node label, summing to the report's; promtool backfills it.
     let om_file = tmp.join("job.om");
-    let out = Command::new(jumper_path())
-        .arg("export")
-        .arg(&job)
-        .args(["--format", "openmetrics", "--file"])
-        .arg(&om_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    jumper_ok(
+        Command::new(jumper_path())
+            .arg("export")
+            .arg(&job)
+            .args(["--format", "openmetrics", "--file"])
+            .arg(&om_file),
     );
     let om = std::fs::read_to_string(&om_file).unwrap();
     for cell in [1usize, 2] {
@@ -461,18 +452,12 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     }
 
     // --per-node shows each node's row under each cell.
-    let out = Command::new(jumper_path())
-        .arg("report")
-        .arg(&job)
-        .args(["--level", "slurm", "--per-node"])
-        .output()
-        .unwrap();
+    let out = jumper_ok(Command::new(jumper_path()).arg("report").arg(&job).args([
+        "--level",
+        "slurm",
+        "--per-node",
+    ]));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(text.matches("node n1").count(), 3, "{text}");
     assert_eq!(text.matches("node n2").count(), 3, "{text}");
     assert!(text.contains("error bound"), "{text}");
