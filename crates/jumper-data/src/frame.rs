@@ -224,6 +224,24 @@ impl PerfFrame {
         }
     }
 
+    /// The rows from row `from` on of the table [`PerfFrame::from_samples`] derives from
+    /// `samples`, derived from `samples[from - 1..]` only (rates and utilisation are
+    /// differences, so row `from` needs the sample before it): what a writer that appends
+    /// only new rows derives. Empty when `samples` holds no row `from`.
+    pub fn from_samples_from(
+        level: Level,
+        num_cpus: usize,
+        samples: &[LevelSample],
+        from: usize,
+    ) -> PerfFrame {
+        let start = from.saturating_sub(1).min(samples.len());
+        let mut f = PerfFrame::from_samples(level, num_cpus, &samples[start..]);
+        if from > 0 && !f.rows.is_empty() {
+            f.rows.remove(0);
+        }
+        f
+    }
+
     /// Number of per-core columns.
     pub fn num_core_columns(&self) -> usize {
         self.rows

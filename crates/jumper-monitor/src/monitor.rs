@@ -331,13 +331,9 @@ impl Monitor {
             return None;
         }
         let cpus = self.info.cpus_for(level);
-        let before = from.saturating_sub(1);
-        let tail = self.store.copy_from(level, before);
-        let mut f = PerfFrame::from_samples(level, cpus, &tail);
-        if from > 0 && !f.rows.is_empty() {
-            f.rows.remove(0);
-        }
-        Some(f)
+        Some(self.store.with_level(level, |s| {
+            PerfFrame::from_samples_from(level, cpus, s, from)
+        }))
     }
 
     /// Stops sampling (idempotent); the data stays readable.

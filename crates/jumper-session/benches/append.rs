@@ -22,12 +22,7 @@ const INTERVAL: f64 = 0.1;
 const LEVELS: [Level; 2] = [Level::Slurm, Level::System];
 
 fn frame_from(samples: &[LevelSample], n: usize, level: Level, from: usize) -> PerfFrame {
-    let before = from.saturating_sub(1).min(n);
-    let mut f = PerfFrame::from_samples(level, 2, &samples[before..n]);
-    if from > 0 && !f.rows.is_empty() {
-        f.rows.remove(0);
-    }
-    f
+    PerfFrame::from_samples_from(level, 2, &samples[..n], from)
 }
 
 fn bench(c: &mut Criterion) {

@@ -22,12 +22,7 @@ fn info() -> MonitorInfo {
 
 /// What a monitor's `frame_from` gives over the first `n` of `samples`.
 fn frame_from(samples: &[LevelSample], n: usize, level: Level, from: usize) -> PerfFrame {
-    let before = from.saturating_sub(1).min(n);
-    let mut f = PerfFrame::from_samples(level, CPUS, &samples[before..n]);
-    if from > 0 && !f.rows.is_empty() {
-        f.rows.remove(0);
-    }
-    f
+    PerfFrame::from_samples_from(level, CPUS, &samples[..n], from)
 }
 
 fn update(a: &mut Appender, samples: &[LevelSample], n: usize, info: &MonitorInfo) -> Update {
