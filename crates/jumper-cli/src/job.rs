@@ -318,24 +318,31 @@ impl JobDir {
         (frames, names)
     }
 
+    /// `node`'s session as a service of its own, with the cells moved onto its clock at
+    /// `level` ([`JobDir::cells_on`]).
+    pub fn node_service(&self, node: &NodeSession, level: Level) -> Result<PerfmonitorService> {
+        let mut service = PerfmonitorService::builder()
+            .gpu(jumper_core::Gpus::None)
+            .build()
+            .context("cannot set up jumper")?;
+        service.set_thresholds(node.session.thresholds());
+        service.attach_imported(
+            Offline {
+                frames: node.session.frames.clone(),
+                info: node.session.info.clone(),
+                source: node.path.clone(),
+                writer: node.session.writer(),
+            },
+            self.cells_on(node, level),
+        );
+        Ok(service)
+    }
+
     /// Every node's ordinary report over `cells` at `level`.
     pub fn node_reports(&self, cells: Cells, level: Level) -> Result<Vec<(String, Report)>> {
         let mut out = Vec::new();
         for n in &self.nodes {
-            let mut service = PerfmonitorService::builder()
-                .gpu(jumper_core::Gpus::None)
-                .build()
-                .context("cannot set up jumper")?;
-            service.set_thresholds(n.session.thresholds());
-            service.attach_imported(
-                Offline {
-                    frames: n.session.frames.clone(),
-                    info: n.session.info.clone(),
-                    source: n.path.clone(),
-                    writer: n.session.writer(),
-                },
-                self.cells_on(n, level),
-            );
+            let service = self.node_service(n, level)?;
             let r = service
                 .report(cells.clone(), level)
                 .with_context(|| format!("node {}", n.name))?;

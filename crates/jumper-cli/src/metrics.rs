@@ -190,16 +190,22 @@ fn job_parts(
     Ok(parts)
 }
 
-/// All of a job directory's metrics in one set (each node's under its `node` label).
-fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<MetricSet, Failure> {
-    let mut parts = job_parts(dir, level, labels)?.into_iter();
-    let (mut all, _) = parts
-        .next()
-        .ok_or_else(|| Failure::Usage(anyhow!("job directory '{}' has no data", dir.display())))?;
-    for (set, _) in parts {
+/// Sets in one (each series keeps its labels).
+fn merged(sets: impl IntoIterator<Item = MetricSet>) -> MetricSet {
+    let mut all = MetricSet::default();
+    for set in sets {
         all.merge(set);
     }
-    Ok(all)
+    all
+}
+
+/// All of a job directory's metrics in one set (each node's under its `node` label).
+fn job_set(dir: &Path, level: Option<Level>, labels: &LabelArgs) -> Result<MetricSet, Failure> {
+    Ok(merged(
+        job_parts(dir, level, labels)?
+            .into_iter()
+            .map(|(set, _)| set),
+    ))
 }
 
 /// `jumper export SESSION --format openmetrics|prom --file F`: writes the file atomically.
@@ -287,10 +293,7 @@ fn push_inner(a: &PushArgs) -> Result<(), Failure> {
         }
     };
     if let Some(url) = &a.influx {
-        let mut all = MetricSet::default();
-        for (set, _) in &parts {
-            all.merge(set.clone());
-        }
+        let all = merged(parts.iter().map(|(set, _)| set.clone()));
         let p = push::push_influx(url, &all, &retry).map_err(from_metrics)?;
         eprintln!(
             "jumper: pushed {} lines in {} requests to {url}",

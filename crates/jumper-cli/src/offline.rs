@@ -184,22 +184,7 @@ fn open_node(dir: &Path, level: Level, node: Option<&str>) -> Result<Perfmonitor
             names()
         ),
     };
-    let s = &chosen.session;
-    let mut service = PerfmonitorService::builder()
-        .gpu(Gpus::None)
-        .build()
-        .context("cannot set up jumper")?;
-    service.set_thresholds(job.main.manifest.reporter.thresholds);
-    service.attach_imported(
-        jumper_core::Offline {
-            frames: s.frames.clone(),
-            info: s.info.clone(),
-            source: chosen.path.clone(),
-            writer: s.writer(),
-        },
-        job.cells_on(chosen, level),
-    );
-    Ok(service)
+    job.node_service(chosen, level)
 }
 
 fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {
@@ -297,12 +282,8 @@ pub fn export(a: ExportArgs) -> Result<()> {
 /// `jumper plot`.
 pub fn plot(a: PlotArgs) -> Result<()> {
     let path = &a.session.session;
-    let html = a
-        .output
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    if html && a.node.is_none() && crate::job::is_job_dir(path) {
+    if jumper_core::is_dashboard_path(&a.output) && a.node.is_none() && crate::job::is_job_dir(path)
+    {
         // The dashboard of a whole job: every node in the Level menu, on the cells' clock.
         let job = crate::job::open(path, f64::INFINITY)?;
         let (frames, names) = job.dashboard_frames();

@@ -55,7 +55,7 @@ pub use live::{
     LivePlot, DEFAULT_LIVE_INTERVAL, DEFAULT_LIVE_WINDOW, LIVE_PANEL_HEIGHT, LIVE_WIDTH,
 };
 pub use output::{mime, Collect, DataValue, ImageFormat, Output, OutputSink, Severity, Table};
-pub use plot::write_named_dashboard;
+pub use plot::{is_html as is_dashboard_path, write_named_dashboard};
 pub use service::{
     AutoReports, CellGuard, Cells, ImportSummary, PerfmonitorService, ServiceBuilder, Settings,
 };

@@ -18,7 +18,9 @@ use crate::output::ImageFormat;
 
 use crate::{messages, Output, PerfmonitorService, ServiceError};
 
-fn is_html(p: &Path) -> bool {
+/// Whether `plot` writes `p` as the interactive dashboard (`.html` or `.htm`, any case)
+/// rather than a static figure.
+pub fn is_html(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))

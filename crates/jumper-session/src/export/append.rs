@@ -25,7 +25,7 @@ use jumper_data::io::{history_columns, perf_columns, write_history_csv, write_pe
 use jumper_data::{Level, PerfFrame};
 
 use super::files::build_manifest;
-use super::place::temp_builder;
+use super::place::{parent_dir, temp_builder};
 use super::{export_session, ExportFormat, Exported, Session};
 use crate::manifest::{perf_file_name, PerfSchemas, CELL_HISTORY_FILE, MANIFEST_FILE};
 use crate::SessionError;
@@ -273,10 +273,7 @@ impl Appender {
     /// Puts `bytes` at `target` (a file of the directory) by way of a hidden temporary
     /// sibling of the directory, synced, then renamed over it.
     fn replace_file(&self, target: &Path, tag: &str, bytes: &[u8]) -> Result<(), SessionError> {
-        let parent = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let parent = parent_dir(&self.path);
         let name = self
             .path
             .file_name()

@@ -167,10 +167,7 @@ pub(crate) fn export_with(
             reason: Occupied::NoFileName,
         })?;
     let existing = inspect_target(path, format)?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = place::parent_dir(path);
     let created = CreatedDirs::create(&parent)?;
     let result = match format {
         ExportFormat::Directory => export_dir(path, &parent, &name, existing, write),

@@ -16,6 +16,14 @@ use super::WriteFiles;
 use crate::manifest::Manifest;
 use crate::SessionError;
 
+/// The directory that holds `path` (`.` for a bare name): where its temporary siblings go.
+pub(super) fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// A builder for a hidden temporary sibling named after the target (`.NAME.XXXXXX.jumper-tmp`),
 /// so that a leftover from a crash is recognisable and never looks like the session itself.
 pub(super) fn temp_builder(prefix: &str, mode: u32) -> tempfile::Builder<'_, 'static> {
