@@ -9,7 +9,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::columns::{perf_layout, CellValue, HISTORY};
+use super::columns::{perf_layout, CellValue, PerfColumn, HISTORY};
 use super::format::Format;
 use crate::frame::PerfFrame;
 use crate::{CellRecord, DataError};
@@ -29,7 +29,7 @@ pub fn write_perf_csv(
     let cols = perf_layout(frame);
     let header: Vec<_> = cols.iter().map(|c| c.name()).collect();
     writeln!(w, "{}", header.join(","))?;
-    write_perf_rows(frame, cells, w)
+    write_rows(frame, cells, &cols, w)
 }
 
 /// Writes a frame's rows as [`write_perf_csv`] does, without the header: what an appending
@@ -40,7 +40,16 @@ pub fn write_perf_rows(
     cells: &[CellRecord],
     w: &mut impl Write,
 ) -> std::io::Result<()> {
-    let cols = perf_layout(frame);
+    write_rows(frame, cells, &perf_layout(frame), w)
+}
+
+/// The rows of `frame` in the columns `cols` (its [`perf_layout`]).
+fn write_rows(
+    frame: &PerfFrame,
+    cells: &[CellRecord],
+    cols: &[PerfColumn],
+    w: &mut impl Write,
+) -> std::io::Result<()> {
     let idx = frame.cell_indices(cells);
     let mut line = String::new();
     for (r, ci) in frame.rows.iter().zip(idx) {
