@@ -436,7 +436,24 @@ fn a_job_directory_pushes_one_pushgateway_group_per_node() {
 
 #[test]
 fn plot_of_a_job_directory_picks_a_node_and_refuses_to_guess() {
-    let (dir, _) = job_dir();
+    // The two agents sample the same machine, so their plots can be alike: n2's memory is
+    // marked (7.25 GiB in every row), and only a plot of n2's own samples shows it.
+    let marked = variant("n2-marked", |d| {
+        let p = d.join("n2/perf_system.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let col = header.split(',').position(|c| c == "memory").unwrap();
+        let mut out = format!("{header}\n");
+        for l in lines {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f[col] = "7.25";
+            out.push_str(&f.join(","));
+            out.push('\n');
+        }
+        std::fs::write(&p, out).unwrap();
+    });
+    let dir = &marked;
     let tmp = tempfile::tempdir().unwrap();
     let plot = |extra: &[&str], out: &Path| {
         jumper()
