@@ -2,20 +2,27 @@
 //! the session that holds the cells (`jumper replay|run --out DIR/main`, or the kernel's).
 //!
 //! Cells are joined to every node's samples by wall-clock time: a cell's epoch start and end
-//! are moved onto each node's monotonic clock (the node's own rows pair the two clocks), and
-//! widened to the node's samples that bracket the cell (at most one interval on each side).
-//! Every figure per node then comes from the ordinary report of that node over those cells
-//! ([`jumper_core::Report`]); the job's row sums CPU time and I/O over the nodes and gives
-//! memory per node and the maximum.
+//! are moved onto each node's monotonic clock (the node's own rows pair the two clocks). The
+//! node was not sampled at the cell's edges, so its cumulative counters (CPU time, I/O) are
+//! interpolated there between the samples around each edge (a window's totals cover the cell
+//! itself, and adjacent cells never count one interval twice), and its gauges (memory) come
+//! from the rows that describe the intervals the cell overlaps. Every figure per node then
+//! comes from the ordinary report of that node over those cells ([`jumper_core::Report`]);
+//! the job's row sums CPU time and I/O over the nodes and gives memory per node and the
+//! maximum. A node with no sample in any of the cells has no row (`no samples on node`).
 //!
 //! The agents of one job are launched together by one `srun` step, so the spread of their
 //! recorded start times bounds the clock offset between nodes (plus the launch skew, which
-//! it includes). The error bound of a cell's window is that spread plus one interval.
+//! it includes). The error bound of a cell's window is that spread plus one interval: within
+//! it the counters are a straight line between two samples.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use jumper_core::{CellRecord, Cells, Level, Offline, PerfFrame, PerfmonitorService, Report};
+use jumper_core::{
+    CellRecord, Cells, Level, Offline, PerfFrame, PerfmonitorService, Report, ReportError,
+    ServiceError,
+};
 use jumper_session::ImportedSession;
 
 /// Clock offset above which a node is refused (seconds), unless `--max-clock-offset` says more.
@@ -143,6 +150,9 @@ pub fn open(path: &Path, max_offset: f64) -> Result<JobDir> {
                 jumper_core::one_line(&e)
             )
         })?;
+        for note in &session.cut_short {
+            eprintln!("jumper: note: '{}': {note}", dir.display());
+        }
         if !session.cells.is_empty() {
             if let Some((first, _)) = &main {
                 bail!(
@@ -258,28 +268,18 @@ impl JobDir {
         self.nodes.iter().any(|n| n.session.frame(level).is_some())
     }
 
-    /// The cells moved onto `node`'s clock, each widened to the node's samples that bracket
-    /// it at `level`: from the last sample at or before its start (the counters' base, so the
-    /// rows that describe the cell are those after it) to the first at or after its end.
-    pub fn cells_on(&self, node: &NodeSession, level: Level) -> Vec<CellRecord> {
-        let times: Vec<f64> = node
-            .session
-            .frame(level)
-            .map(|f| f.rows.iter().map(|r| r.time).collect())
-            .unwrap_or_default();
+    /// The cells moved onto `node`'s clock. The node was not sampled at the cells' edges:
+    /// a report over them interpolates the node's cumulative counters there
+    /// ([`PerfFrame::raw_at`]), and its gauges (memory, utilisation) come from the rows that
+    /// describe the intervals the cell overlaps.
+    pub fn cells_on(&self, node: &NodeSession) -> Vec<CellRecord> {
         self.main
             .cells
             .iter()
-            .map(|c| {
-                let start = c.wallclock_start_time - node.wall_minus_mono;
-                let end = c.wallclock_end_time - node.wall_minus_mono;
-                let before = times.partition_point(|t| *t <= start);
-                let after = times.partition_point(|t| *t < end);
-                CellRecord {
-                    start_time: before.checked_sub(1).map_or(start, |i| times[i]),
-                    end_time: times.get(after).copied().unwrap_or(end),
-                    ..c.clone()
-                }
+            .map(|c| CellRecord {
+                start_time: c.wallclock_start_time - node.wall_minus_mono,
+                end_time: c.wallclock_end_time - node.wall_minus_mono,
+                ..c.clone()
             })
             .collect()
     }
@@ -318,9 +318,9 @@ impl JobDir {
         (frames, names)
     }
 
-    /// `node`'s session as a service of its own, with the cells moved onto its clock at
-    /// `level` ([`JobDir::cells_on`]).
-    pub fn node_service(&self, node: &NodeSession, level: Level) -> Result<PerfmonitorService> {
+    /// `node`'s session as a service of its own, with the cells moved onto its clock
+    /// ([`JobDir::cells_on`]).
+    pub fn node_service(&self, node: &NodeSession) -> Result<PerfmonitorService> {
         let mut service = PerfmonitorService::builder()
             .gpu(jumper_core::Gpus::None)
             .build()
@@ -333,22 +333,38 @@ impl JobDir {
                 source: node.path.clone(),
                 writer: node.session.writer(),
             },
-            self.cells_on(node, level),
+            self.cells_on(node),
         );
         Ok(service)
     }
 
-    /// Every node's ordinary report over `cells` at `level`.
-    pub fn node_reports(&self, cells: Cells, level: Level) -> Result<Vec<(String, Report)>> {
+    /// Every node's ordinary report over `cells` at `level`; `None` for a node that has no
+    /// sample in any of the cells (its agent started after them, or ended before).
+    pub fn node_reports(
+        &self,
+        cells: Cells,
+        level: Level,
+    ) -> Result<Vec<(String, Option<Report>)>> {
         let mut out = Vec::new();
+        let mut no_data = None;
         for n in &self.nodes {
-            let service = self.node_service(n, level)?;
-            let r = service
-                .report(cells.clone(), level)
-                .with_context(|| format!("node {}", n.name))?;
+            let service = self.node_service(n)?;
+            let r = match service.report(cells.clone(), level) {
+                Ok(r) => Some(r),
+                Err(ServiceError::Report(e @ ReportError::NoData { .. })) => {
+                    no_data.get_or_insert(e);
+                    None
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("node {}", n.name))),
+            };
             out.push((n.name.clone(), r));
         }
-        Ok(out)
+        match no_data {
+            Some(e) if out.iter().all(|(_, r)| r.is_none()) => {
+                Err(anyhow::Error::new(e).context("no node sampled these cells"))
+            }
+            _ => Ok(out),
+        }
     }
 }
 
@@ -361,7 +377,7 @@ pub fn report(
     per_node: bool,
 ) -> Result<String> {
     let reports = job.node_reports(cells, level)?;
-    let Some((_, first)) = reports.first() else {
+    let Some(first) = reports.iter().find_map(|(_, r)| r.as_ref()) else {
         bail!(
             "job directory '{}' has no node sessions",
             job.path.display()
@@ -407,7 +423,9 @@ pub fn report(
             .map(|(n, r)| {
                 (
                     n.as_str(),
-                    r.per_cell.get(i).and_then(|c| c.metrics.as_ref()),
+                    r.as_ref()
+                        .and_then(|r| r.per_cell.get(i))
+                        .and_then(|c| c.metrics.as_ref()),
                 )
             })
             .collect();

@@ -160,9 +160,7 @@ fn job_parts(
     let mut sessions = Vec::new();
     for n in &job.nodes {
         let mut s = n.session.clone();
-        if let Some(first) = s.frames.first() {
-            s.cells = job.cells_on(n, first.level);
-        }
+        s.cells = job.cells_on(n);
         sessions.push(s);
     }
     let mut main = job.main.clone();

@@ -133,12 +133,17 @@ fn cell_session(session: &Path) -> Result<PathBuf> {
 }
 
 fn open(session: &Path) -> Result<PerfmonitorService> {
+    // A job directory's sessions were read, and their notes shown, by `job::open`.
+    let show_notes = !crate::job::is_job_dir(session);
     let session = &cell_session(session)?;
     let mut service = PerfmonitorService::builder()
         .gpu(Gpus::None)
         .build()
         .context("cannot set up jumper")?;
-    service.import_session(session)?;
+    let summary = service.import_session(session)?;
+    for note in summary.cut_short.iter().filter(|_| show_notes) {
+        eprintln!("jumper: note: '{}': {note}", session.display());
+    }
     Ok(service)
 }
 
@@ -184,7 +189,7 @@ fn open_node(dir: &Path, level: Level, node: Option<&str>) -> Result<Perfmonitor
             names()
         ),
     };
-    job.node_service(chosen, level)
+    job.node_service(chosen)
 }
 
 fn write_or_print(output: Option<&Path>, text: &str) -> Result<()> {

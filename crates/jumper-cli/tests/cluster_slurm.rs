@@ -5,8 +5,8 @@
 //! The batch script starts `jumper agent` on both nodes with `srun --overlap`, replays a
 //! monitored script whose cells burn CPU on both nodes (one `srun` step per node) and allocate
 //! memory there, then stops the agents. `jumper report DIR --level slurm` must give each cell's
-//! CPU time over both nodes within 5 % of what the burners measured for themselves
-//! (`os.times()`), and each node's memory.
+//! CPU time over both nodes, and each burning node's, within 5 % of what the job cgroups spent
+//! between the cell's first and last line (read by the cell itself), and each node's memory.
 //!
 //! Slurm comes from Debian's packages (`tests/cluster/setup.sh`, run by `.ci/run`). Without it
 //! the test fails under `CI=true` with the install command, and says SKIPPED otherwise.
@@ -249,20 +249,38 @@ json.dump({"cpu_s": t.user + t.system + t.children_user + t.children_system, "mb
 "#;
 
 /// The monitored script: cell 1 burns on both nodes at once, cell 2 on n2 only, one srun step
-/// per node each.
+/// per node each. The first and the last line of each of those cells read every node's job
+/// CPU counter from the kernel (the job cgroup's, for the whole job: the burners, the srun
+/// clients, the interpreter, the agents), so the test knows what the job spent in the cell.
 const CELLS: &str = r#"# %% setup
-import subprocess, os
+import subprocess, os, glob, json
 D = os.environ["JOBDIR"]
 B = os.environ["BURN"]
+JOB = os.environ["SLURM_JOB_ID"]
+def job_cpu(node):
+    v1 = glob.glob(f"/sys/fs/cgroup/cpuacct/slurm_{node}/uid_*/job_{JOB}/cpuacct.usage")
+    if v1:
+        return int(open(v1[0]).read()) / 1e9
+    v2 = glob.glob(f"/sys/fs/cgroup/**/{node}_slurmstepd.scope/job_{JOB}/cpu.stat", recursive=True)
+    if v2:
+        stat = dict(l.split() for l in open(v2[0]))
+        return int(stat["usage_usec"]) / 1e6
+    raise SystemExit(f"no job cgroup of node {node} for job {JOB}")
+def mark(tag):
+    json.dump({n: job_cpu(n) for n in ("n1", "n2")}, open(f"{D}/cg-{tag}.json", "w"))
 def burn(tag, specs):
     ps = [subprocess.Popen(["srun", "--overlap", "-N1", "-n1", "-w", n, "--mem=300M", "python3", B,
                             str(s), str(mb), f"{D}/truth-{tag}-{n}.json"]) for (n, s, mb) in specs]
     for p in ps:
         assert p.wait() == 0
 # %% both nodes
+mark("c1-start")
 burn("c1", [("n1", 4.0, 60), ("n2", 4.0, 150)])
+mark("c1-end")
 # %% n2 only
+mark("c2-start")
 burn("c2", [("n2", 3.0, 100)])
+mark("c2-end")
 "#;
 
 /// The batch script: agents on both nodes beside the work, the replay, then SIGUSR1 (which
@@ -349,11 +367,51 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     let (c2n2, m2n2) = truth(&job, "truth-c2-n2.json");
     let cells = r["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 3, "{r:#}");
-    for (cell, want) in [(1, c1n1 + c1n2), (2, c2n2)] {
+    // The job's CPU on each node from the first to the last line of the cell (the kernel's
+    // counters), and what the burners measured for themselves inside it.
+    let spent = |cell: usize, node: &str| -> f64 {
+        let read = |edge: &str| -> f64 {
+            let v: Value = serde_json::from_str(
+                &std::fs::read_to_string(job.join(format!("cg-c{cell}-{edge}.json"))).unwrap(),
+            )
+            .unwrap();
+            v[node].as_f64().unwrap()
+        };
+        read("end") - read("start")
+    };
+    let burners = [(1, "n1", c1n1), (1, "n2", c1n2), (2, "n2", c2n2)];
+    for (cell, node, own) in burners {
+        // The test's own premise: each burner ran inside its node's job cgroup during the cell
+        // (os.times counts in 10 ms ticks).
+        assert!(
+            spent(cell, node) >= own - 0.02,
+            "cell {cell} {node}: the job cgroup spent {} CPU s, its burner alone {own}",
+            spent(cell, node)
+        );
+    }
+    let node_cpu = |cell: usize, node: usize| cells[cell]["nodes"][node]["cpu_time_s"].as_f64();
+    for cell in [1, 2] {
+        let want = spent(cell, "n1") + spent(cell, "n2");
         let got = cells[cell]["cpu_time_s"].as_f64().unwrap();
+        eprintln!("cell {cell}: jumper {got:.3} CPU s over both nodes, job cgroups {want:.3}");
+        // The nodes were not sampled at the cell's edges: their counters are interpolated
+        // within one interval there, and the interpreter runs a moment before the first line.
         assert!(
             (got - want).abs() <= 0.05 * want,
-            "cell {cell}: {got} CPU s over both nodes, the burners measured {want}: {r:#}"
+            "cell {cell}: {got} CPU s over both nodes, the job cgroups spent {want}: {r:#}"
+        );
+        assert_eq!(
+            got,
+            node_cpu(cell, 0).unwrap() + node_cpu(cell, 1).unwrap(),
+            "the sum of the nodes' rows"
+        );
+    }
+    for (cell, node, _) in burners {
+        let i = if node == "n1" { 0 } else { 1 };
+        let (got, want) = (node_cpu(cell, i).unwrap(), spent(cell, node));
+        assert!(
+            (got - want).abs() <= 0.05 * want,
+            "cell {cell} {node}: {got} CPU s, its job cgroup spent {want}: {r:#}"
         );
     }
     // Memory per node: what the node's burner touched (and its interpreter, < 60 MiB more).

@@ -267,12 +267,60 @@ fn bad_job_directories_are_one_line_exit_2_and_lose_nothing() {
         "no node session of n2 (node list n[1-2])",
     );
     refused(
-        &variant("truncated", |d| {
+        &variant("damaged", |d| {
+            // A line cut short in the middle of the file: damage, not an interrupted append.
             let p = d.join("n2/perf_system.csv");
-            let bytes = std::fs::read(&p).unwrap();
-            std::fs::write(&p, &bytes[..bytes.len() * 2 / 3]).unwrap();
+            let text = std::fs::read_to_string(&p).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let mid = lines.len() / 2;
+            let cut = lines[mid].len() / 2;
+            lines[mid].truncate(cut);
+            std::fs::write(&p, lines.join("\n") + "\n").unwrap();
         }),
         "perf_system.csv': line",
+    );
+    // An agent killed in the middle of an append leaves its last line cut short: the rows
+    // before it still count, and the report says what was left out.
+    let tear = |p: &Path| {
+        let bytes = std::fs::read(p).unwrap();
+        let last_line = bytes[..bytes.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap();
+        std::fs::write(p, &bytes[..last_line + 1 + 20]).unwrap();
+    };
+    let torn = variant("torn", |d| {
+        tear(&d.join("n2/perf_system.csv"));
+        tear(&d.join("main/perf_process.csv"));
+    });
+    // A single session says it too.
+    let out = jumper()
+        .arg("report")
+        .arg(torn.join("main"))
+        .args(["--level", "process"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("main': perf_process.csv: its last line"),
+        "{err}"
+    );
+    let out = report(&torn, &["--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("n2': perf_system.csv: its last line") && err.contains("cut short"),
+        "{err}"
+    );
+    let (dir, _) = job_dir();
+    let whole: serde_json::Value =
+        serde_json::from_slice(&report(dir, &["--format", "json"]).stdout).unwrap();
+    let cut: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        cut["cells"].as_array().unwrap().len(),
+        whole["cells"].as_array().unwrap().len()
     );
     refused(
         &variant("no-manifest", |d| {

@@ -381,7 +381,9 @@ impl PerfmonitorService {
 
     fn cmd_import(&mut self, path: &Path) -> Result<Vec<Output>, ServiceError> {
         let summary = self.import_session(path)?;
-        Ok(vec![Output::info(messages::session_imported(&summary))])
+        let mut out = vec![Output::info(messages::session_imported(&summary))];
+        out.extend(summary.cut_short.iter().map(|n| Output::warning(n.clone())));
+        Ok(out)
     }
 
     fn cmd_start_recording(&mut self, path: Option<PathBuf>) -> Result<Vec<Output>, ServiceError> {

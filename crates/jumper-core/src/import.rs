@@ -11,6 +11,7 @@ pub(crate) struct Imported {
     pub(crate) offline: Offline,
     pub(crate) cells: Vec<CellRecord>,
     pub(crate) thresholds: jumper_data::Thresholds,
+    pub(crate) cut_short: Vec<String>,
 }
 
 /// Reads a session directory or zip.
@@ -26,5 +27,6 @@ pub(crate) fn import(path: &Path) -> Result<Imported, ServiceError> {
             writer,
         },
         cells: s.cells,
+        cut_short: s.cut_short,
     })
 }

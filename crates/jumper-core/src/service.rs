@@ -89,6 +89,9 @@ pub struct ImportSummary {
     pub levels: Vec<Level>,
     /// Its sampling interval in seconds.
     pub interval: f64,
+    /// Perf files whose last line was cut short and left out (a writer stopped in the
+    /// middle of it), one sentence each.
+    pub cut_short: Vec<String>,
 }
 
 /// Builds a [`PerfmonitorService`].
@@ -644,6 +647,7 @@ impl PerfmonitorService {
             cells: imported.cells.len(),
             levels: imported.offline.frames.iter().map(|f| f.level).collect(),
             interval: imported.offline.info.interval,
+            cut_short: imported.cut_short,
         };
         self.set_thresholds(imported.thresholds);
         self.attach_imported(imported.offline, imported.cells);

@@ -274,6 +274,34 @@ impl PerfFrame {
         out
     }
 
+    /// The cumulative counters at time `t`: a row's own at `t`, else linearly interpolated
+    /// between the rows on either side of it (the counters grow at an unknown pace between
+    /// two samples; a straight line errs by at most that interval's increase). `None` when
+    /// `t` lies outside the rows or a row it needs carries no counters (JUmPER's exports).
+    pub fn raw_at(&self, t: f64) -> Option<RawCounters> {
+        let i = self.rows.partition_point(|r| r.time < t);
+        let next = self.rows.get(i)?;
+        let b = next.raw?;
+        if next.time == t {
+            return Some(b);
+        }
+        let prev = self.rows.get(i.checked_sub(1)?)?;
+        let a = prev.raw?;
+        let span = next.time - prev.time;
+        if span <= 0.0 {
+            return Some(b);
+        }
+        let f = (t - prev.time) / span;
+        let at = |x: f64, y: f64| x + (y - x) * f;
+        Some(RawCounters {
+            cpu_time: at(a.cpu_time, b.cpu_time),
+            io_read_bytes: at(a.io_read_bytes, b.io_read_bytes),
+            io_write_bytes: at(a.io_write_bytes, b.io_write_bytes),
+            io_read_ops: at(a.io_read_ops, b.io_read_ops),
+            io_write_ops: at(a.io_write_ops, b.io_write_ops),
+        })
+    }
+
     /// Statistics over a window; see [`WindowStats`].
     pub fn window_stats(&self, w: Window, interval: f64) -> WindowStats {
         WindowStats::compute(self, w, interval)
@@ -321,7 +349,8 @@ pub struct WindowStats {
     pub gpu_mem_gib: Option<Summary>,
     /// Per-GPU `(util, mem GiB)` averages over the window.
     pub per_gpu: Vec<(Summary, Summary)>,
-    /// Seconds from the window's first row to its last.
+    /// Seconds from the window's first row to its last; the window's own length when its
+    /// edges were interpolated ([`PerfFrame::raw_at`]).
     pub elapsed_s: f64,
 }
 
@@ -337,11 +366,24 @@ fn summary(vals: impl Iterator<Item = f64>) -> Option<Summary> {
 impl WindowStats {
     fn compute(frame: &PerfFrame, w: Window, interval: f64) -> WindowStats {
         let rows = frame.rows_in(w);
+        // Counters at the window's own edges. jumper samples at every cell boundary, so in
+        // its sessions these are rows; a window that was not sampled at its edges (a cell
+        // joined to a node agent's samples) gets them interpolated, and its totals cover
+        // exactly the window rather than the samples inside it.
+        let edges = match (frame.raw_at(w.start), frame.raw_at(w.end)) {
+            (Some(a), Some(b)) if w.end > w.start => Some((a, b)),
+            _ => None,
+        };
         // Each row describes the interval that ends at it, so the rows that describe the
         // window are those in (start, end]; the row exactly at the start belongs to the time
         // before it (for `jumper run` it even predates the command). JUmPER's rows never sit
-        // exactly on a boundary, so its figures are unchanged.
-        let rate_rows: Vec<&PerfRow> = rows.iter().filter(|r| r.time > w.start).collect();
+        // exactly on a boundary, so its figures are unchanged. With interpolated edges the
+        // interval the window ends in is described by the first row after it.
+        let mut rate_rows: Vec<&PerfRow> = rows.iter().filter(|r| r.time > w.start).collect();
+        if edges.is_some() && rows.last().is_none_or(|r| r.time < w.end) {
+            let after = frame.rows.partition_point(|r| r.time <= w.end);
+            rate_rows.extend(frame.rows.get(after));
+        }
         let rate_rows: Vec<&PerfRow> = if rate_rows.is_empty() {
             rows.iter().collect()
         } else {
@@ -362,13 +404,18 @@ impl WindowStats {
 
         let first = rows.first();
         let last = rows.last();
-        let elapsed = match (first, last) {
-            (Some(a), Some(b)) => b.time - a.time,
-            _ => 0.0,
-        };
-        let raw_pair = match (first.and_then(|r| r.raw), last.and_then(|r| r.raw)) {
-            (Some(a), Some(b)) if rows.len() >= 2 => Some((a, b)),
-            _ => None,
+        let (elapsed, raw_pair) = match edges {
+            Some(pair) => (w.end - w.start, Some(pair)),
+            None => (
+                match (first, last) {
+                    (Some(a), Some(b)) => b.time - a.time,
+                    _ => 0.0,
+                },
+                match (first.and_then(|r| r.raw), last.and_then(|r| r.raw)) {
+                    (Some(a), Some(b)) if rows.len() >= 2 => Some((a, b)),
+                    _ => None,
+                },
+            ),
         };
 
         let mut cpu = summary(minmax_rows.iter().map(|r| r.cpu_util_avg)).unwrap_or_default();
@@ -501,6 +548,60 @@ mod tests {
         );
         assert_eq!(st.io_write_bytes, 4096.0 * 30.0);
         assert!(st.exact_totals);
+    }
+
+    #[test]
+    fn a_window_between_samples_gets_its_counters_interpolated_at_its_edges() {
+        // 1, 2 and 3 CPU s per second in the three intervals; 1 MiB written per second.
+        let samples = vec![
+            s(0.0, 0.0, 1.0, 0, SampleKind::Tick),
+            s(1.0, 1.0, 2.0, 1 << 20, SampleKind::Tick),
+            s(2.0, 3.0, 5.0, 2 << 20, SampleKind::Tick),
+            s(3.0, 6.0, 4.0, 3 << 20, SampleKind::Tick),
+        ];
+        let f = PerfFrame::from_samples(Level::Process, 4, &samples);
+        let at = f.raw_at(2.25).unwrap();
+        assert!((at.cpu_time - 3.75).abs() < 1e-12);
+        assert_eq!(f.raw_at(1.0).unwrap().cpu_time, 1.0, "a row's own counters");
+        assert!(f.raw_at(-0.1).is_none() && f.raw_at(3.1).is_none());
+
+        let st = f.window_stats(
+            Window {
+                start: 0.5,
+                end: 2.25,
+            },
+            1.0,
+        );
+        assert!((st.cpu_time_s - 3.25).abs() < 1e-12, "{}", st.cpu_time_s);
+        assert!((st.elapsed_s - 1.75).abs() < 1e-12);
+        assert!((st.io_write_bytes - 1.75 * (1 << 20) as f64).abs() < 1e-6);
+        assert!((st.cpu_util.avg - 3.25 / 1.75 / 4.0 * 100.0).abs() < 1e-9);
+        // The gauges of the intervals it overlaps: (0, 1], (1, 2], (2, 3].
+        assert_eq!(st.memory_gib.max, 5.0);
+        assert_eq!(st.memory_gib.min, 2.0);
+        assert!(st.exact_totals);
+
+        // A window inside one interval: its share of that interval, its gauges.
+        let st = f.window_stats(
+            Window {
+                start: 1.2,
+                end: 1.4,
+            },
+            1.0,
+        );
+        assert!((st.cpu_time_s - 0.4).abs() < 1e-12, "{}", st.cpu_time_s);
+        assert_eq!(st.memory_gib.max, 5.0);
+
+        // Past the last row there is nothing to interpolate: the rows inside are all there is.
+        let st = f.window_stats(
+            Window {
+                start: 2.5,
+                end: 9.0,
+            },
+            1.0,
+        );
+        assert!(!st.exact_totals);
+        assert_eq!(st.samples, 1);
     }
 
     #[test]

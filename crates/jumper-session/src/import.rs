@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use jumper_data::io::{history_from_reader, perf_with_columns_from_reader, BASE_PERF_COLUMNS};
+use jumper_data::io::{history_from_reader, perf_table_from_reader, BASE_PERF_COLUMNS};
 use jumper_data::{CellRecord, Level, MonitorInfo, PerfFrame, Thresholds};
 use serde_json::Value;
 
@@ -73,6 +73,10 @@ pub struct ImportedSession {
     pub source: PathBuf,
     /// What the import inferred or converted, one sentence each, for the curious user.
     pub notes: Vec<String>,
+    /// The perf files whose last line was cut short and left out (a writer stopped in the
+    /// middle of appending it: a node agent killed mid-save), one sentence each. These are
+    /// in [`notes`](Self::notes) too; a frontend should show them.
+    pub cut_short: Vec<String>,
 }
 
 /// The former name of [`ImportedSession`].
@@ -308,18 +312,26 @@ pub fn import_session(path: &Path) -> Result<ImportedSession, SessionError> {
     order.extend(Level::ALL.iter().filter(|l| !manifest.levels.contains(l)));
     let mut headers = Vec::new();
     let mut frames = Vec::new();
+    let mut torn = Vec::new();
     for level in order {
         let name = perf_file_name(level);
         let p = src.file_path(&name);
         let cpus = manifest.monitor.cpus_for(level);
-        let read = src.read_stream(&name, |r| perf_with_columns_from_reader(&p, r, level, cpus))?;
-        if let Some((header, frame)) = read {
-            headers.push((level, header));
-            frames.push(frame);
+        let read = src.read_stream(&name, |r| perf_table_from_reader(&p, r, level, cpus))?;
+        if let Some(table) = read {
+            if let Some(line) = table.torn_line {
+                torn.push(format!(
+                    "{name}: its last line ({line}) was cut short (the writer stopped in the \
+                     middle of it) and is left out"
+                ));
+            }
+            headers.push((level, table.columns));
+            frames.push(table.frame);
         }
     }
     let (format, why) = recognise(&manifest, &headers);
     let mut notes = vec![why];
+    notes.extend(torn.iter().cloned());
     if format.converts_io() {
         for frame in &mut frames {
             jumper_py03_io_to_rates(frame);
@@ -339,6 +351,7 @@ pub fn import_session(path: &Path) -> Result<ImportedSession, SessionError> {
         cells,
         source: path.to_path_buf(),
         notes,
+        cut_short: torn,
     })
 }
 

@@ -15,6 +15,12 @@
 //!   manifest.json             JUmPER's keys + {"jumper": {"schema", "writer"}}, written last
 //! ```
 //!
+//! A writer that keeps a session current ([`Appender`]: `jumper agent`) appends rows to the
+//! perf files and then replaces the manifest. Killed in the middle of an append, it leaves a
+//! perf file whose last line has no newline: the reader leaves that line out, keeps every row
+//! before it and names the file in [`ImportedSession::cut_short`]; a bad line anywhere else is
+//! an error.
+//!
 //! ## Where a session was taken
 //!
 //! jumper's manifests carry `monitor.origin` ([`jumper_data::Origin`]), recorded when

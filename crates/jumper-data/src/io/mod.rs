@@ -57,7 +57,7 @@ pub use problem::{describe_bad_value, FileKind, LoadProblem, Location};
 pub use pyrepr::{parse_py_list, py_repr_list, py_repr_str};
 pub use read::{
     history_from_reader, history_from_text, perf_from_reader, perf_from_text,
-    perf_with_columns_from_reader, read_history, read_perf,
+    perf_table_from_reader, perf_with_columns_from_reader, read_history, read_perf, PerfTable,
 };
 pub use table::MAX_LINE_BYTES;
 pub use write::{

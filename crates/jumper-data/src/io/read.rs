@@ -153,6 +153,32 @@ pub fn perf_with_columns_from_reader(
     level: crate::Level,
     num_cpus: usize,
 ) -> Result<(Vec<String>, PerfFrame), DataError> {
+    perf_table_from_reader(path, reader, level, num_cpus).map(|t| (t.columns, t.frame))
+}
+
+/// A perf table as [`perf_table_from_reader`] read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerfTable {
+    /// The file's header, as read.
+    pub columns: Vec<String>,
+    /// The rows.
+    pub frame: PerfFrame,
+    /// The line number of a last line that was cut short and left out: a writer stopped in
+    /// the middle of appending it (a node agent killed mid-save). `None` for a whole file.
+    pub torn_line: Option<u64>,
+}
+
+/// Like [`perf_with_columns_from_reader`], also saying whether the file's last line was cut
+/// short. Such a line has no newline: in a table jumper wrote (one with raw counters; its
+/// writer ends every line) it is left out whatever it holds, a value may have lost digits;
+/// in another table it is left out when it does not read (too few fields, a value cut off).
+/// The rows before it still read; a bad line anywhere else is an error.
+pub fn perf_table_from_reader(
+    path: &Path,
+    reader: impl Read,
+    level: crate::Level,
+    num_cpus: usize,
+) -> Result<PerfTable, DataError> {
     let what = FileKind::PerfData;
     let mut t = open(path, what, reader)?;
     require(path, what, &t, &BASE_PERF_COLUMNS)?;
@@ -187,34 +213,50 @@ pub fn perf_with_columns_from_reader(
     plan.sort_by_key(|(k, _)| *k);
 
     let mut rows: Vec<PerfRow> = Vec::new();
+    let mut torn_line = None;
     loop {
-        let row = match t.next_row() {
-            Ok(Some(row)) => row,
+        let parsed = match t.next_row() {
+            Ok(Some(row)) => {
+                let c = Cells {
+                    path,
+                    what,
+                    table: &t,
+                };
+                let mut r = PerfRow {
+                    cpu_util: vec![0.0; cores.len()],
+                    gpu_util: vec![0.0; ngpus],
+                    gpu_band: vec![0.0; ngpus],
+                    gpu_mem: vec![0.0; ngpus],
+                    raw: has_raw.then(RawCounters::default),
+                    ..PerfRow::default()
+                };
+                plan.iter()
+                    .try_for_each(|&(k, col)| {
+                        let v = if col.value_required() {
+                            Some(c.num(&row, k)?)
+                        } else {
+                            c.opt(&row, k)?
+                        };
+                        col.store(&mut r, v);
+                        Ok(())
+                    })
+                    .map(|()| r)
+            }
             Ok(None) => break,
-            Err(p) => return Err(load_err(path, what, p)),
+            Err(p) => Err(load_err(path, what, p)),
         };
-        let c = Cells {
-            path,
-            what,
-            table: &t,
-        };
-        let mut r = PerfRow {
-            cpu_util: vec![0.0; cores.len()],
-            gpu_util: vec![0.0; ngpus],
-            gpu_band: vec![0.0; ngpus],
-            gpu_mem: vec![0.0; ngpus],
-            raw: has_raw.then(RawCounters::default),
-            ..PerfRow::default()
-        };
-        for &(k, col) in &plan {
-            let v = if col.value_required() {
-                Some(c.num(&row, k)?)
-            } else {
-                c.opt(&row, k)?
-            };
-            col.store(&mut r, v);
+        match parsed {
+            Ok(r) => rows.push(r),
+            Err(e) if may_be_torn(&e) && t.failed_record_was_torn_tail() => {
+                // The torn line is the one after the last row read.
+                torn_line = Some(rows.len() as u64 + 2);
+                break;
+            }
+            Err(e) => return Err(e),
         }
-        rows.push(r);
+    }
+    if torn_line.is_none() && has_raw && t.ended_without_newline() && rows.pop().is_some() {
+        torn_line = Some(rows.len() as u64 + 2);
     }
     rows.sort_by(|a, b| a.time.total_cmp(&b.time));
     let mut prev = None;
@@ -228,7 +270,23 @@ pub fn perf_with_columns_from_reader(
         num_gpus: ngpus,
         rows,
     };
-    Ok((t.columns, frame))
+    Ok(PerfTable {
+        columns: t.columns,
+        frame,
+        torn_line,
+    })
+}
+
+/// Whether `e` is what a line cut short reads as: too few fields or a value that is not a
+/// number (never an I/O failure or a line over the limit).
+fn may_be_torn(e: &DataError) -> bool {
+    matches!(
+        e,
+        DataError::Load {
+            problem: LoadProblem::FieldCount { .. } | LoadProblem::NotANumber { .. },
+            ..
+        }
+    )
 }
 
 /// Reads a cell-history CSV/JSON written by jumper or JUmPER

@@ -226,6 +226,27 @@ impl<R: Read> Records<R> {
         })
     }
 
+    /// After a record that failed to read or parse: whether it was the file's last line and
+    /// that line has no newline, i.e. a writer stopped in the middle of it (every writer
+    /// ends its lines; a torn one can only be the last). Reads on to tell.
+    pub(crate) fn failed_record_was_torn_tail(&mut self) -> bool {
+        match &mut self.source {
+            Source::Json(_) => false,
+            Source::Csv(rd) => {
+                let mut rec = csv::StringRecord::new();
+                matches!(rd.read_record(&mut rec), Ok(false)) && rd.get_ref().run > 0
+            }
+        }
+    }
+
+    /// At the end of a CSV table: whether its last line has no newline.
+    pub(crate) fn ended_without_newline(&self) -> bool {
+        match &self.source {
+            Source::Json(_) => false,
+            Source::Csv(rd) => rd.get_ref().run > 0,
+        }
+    }
+
     /// The next record, `None` at the end.
     pub(crate) fn next_row(&mut self) -> Result<Option<Row>, LoadProblem> {
         match &mut self.source {

@@ -477,3 +477,58 @@ fn an_endless_line_is_refused_at_the_limit() {
         LoadProblem::LineTooLong { line: 2, .. }
     ));
 }
+
+/// A writer killed in the middle of appending a row (a node agent at the end of its job
+/// step) leaves a last line without its newline: the rows before it still read, and the
+/// table says which line was left out. The same damage anywhere but the last line, or a
+/// bad last line that did end, is still an error.
+#[test]
+fn a_last_line_cut_short_is_left_out_and_named() {
+    let samples = crate::test_support::synthetic_samples(20, 0.1, 2, 0, 7);
+    let frame = crate::PerfFrame::from_samples(Level::Slurm, 2, &samples);
+    let mut jumper = Vec::new();
+    write_perf_csv(&frame, &[], &mut jumper).unwrap();
+    let jumper = String::from_utf8(jumper).unwrap();
+    let ours = Path::new("perf_slurm.csv");
+    let theirs = Path::new("perf_process.csv");
+    for (path, text) in [(ours, jumper), (theirs, fixture_text("perf_process.csv"))] {
+        let whole = perf_from_text(path, &text, Level::Process, 2).unwrap();
+        let n = whole.rows.len();
+        let lines: Vec<&str> = text.lines().collect();
+        let last = lines[lines.len() - 1];
+        let body = lines[..lines.len() - 1].join("\n") + "\n";
+        for cut in [1, last.len() / 3, last.len() / 2, last.len() - 2] {
+            let torn = format!("{body}{}", &last[..cut]);
+            let t = perf_table_from_reader(path, torn.as_bytes(), Level::Process, 2).unwrap();
+            if path == theirs && cut == last.len() - 2 {
+                // JUmPER's last column is a number: cut short it still reads, and is kept.
+                assert_eq!((t.frame.rows.len(), t.torn_line), (n, None));
+                continue;
+            }
+            assert_eq!(
+                t.frame.rows[..],
+                whole.rows[..n - 1],
+                "{path:?} cut at {cut}"
+            );
+            assert_eq!(
+                t.torn_line,
+                Some(lines.len() as u64),
+                "{path:?} cut at {cut}"
+            );
+        }
+        // Cut short but followed by more lines, or cut short and then ended: damage.
+        let middle = format!("{body}{}\n{last}\n", &last[..last.len() / 2]);
+        assert!(perf_table_from_reader(path, middle.as_bytes(), Level::Process, 2).is_err());
+        let ended = format!("{body}{}\n", &last[..last.len() / 2]);
+        let e = perf_table_from_reader(path, ended.as_bytes(), Level::Process, 2).unwrap_err();
+        assert!(
+            chain(&e).contains(&format!("line {}", lines.len())),
+            "{}",
+            chain(&e)
+        );
+    }
+    // JUmPER's whole last row without its newline is a row.
+    let text = fixture_text("perf_process.csv");
+    let t = perf_table_from_reader(theirs, text.trim_end().as_bytes(), Level::Process, 2).unwrap();
+    assert_eq!((t.frame.rows.len(), t.torn_line), (49, None));
+}

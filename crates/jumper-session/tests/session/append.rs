@@ -231,3 +231,39 @@ fn a_failed_append_loses_nothing_written_before() {
     whole(&samples, 60, &info, &tmp.path().join("w"));
     same_files(&dir, &tmp.path().join("w"));
 }
+
+/// An agent killed in the middle of an append (SIGKILL at the end of a job step) leaves a
+/// perf file whose last line is cut short beside the manifest of the update before: the
+/// session still imports, with every whole row, and says which file lost its last line.
+#[test]
+fn a_session_whose_append_was_cut_short_imports_its_whole_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = synthetic_samples(200, 0.1, CPUS, 0, 11);
+    let dir = tmp.path().join("n1");
+    let mut a = Appender::new(&dir);
+    let info = info();
+    update(&mut a, &samples, 100, &info);
+    update(&mut a, &samples, 150, &info);
+    // Half of the next row reached the disk before the writer died.
+    let mut next = Vec::new();
+    let tail = frame_from(&samples, 151, Level::System, 150);
+    jumper_data::io::write_perf_rows(&tail, &[], &mut next).unwrap();
+    let f = dir.join("perf_system.csv");
+    let mut bytes = fs::read(&f).unwrap();
+    bytes.extend_from_slice(&next[..next.len() / 2]);
+    fs::write(&f, &bytes).unwrap();
+
+    let back = import_session(&dir).unwrap();
+    let want = PerfFrame::from_samples(Level::System, CPUS, &samples[..150]);
+    let got = back.frame(Level::System).unwrap();
+    assert_eq!(got.rows.len(), 150);
+    assert_eq!(got.rows.last().unwrap().time, want.rows[149].time);
+    assert_eq!(back.cut_short.len(), 1, "{:?}", back.cut_short);
+    assert!(
+        back.cut_short[0].starts_with("perf_system.csv: its last line (152) was cut short"),
+        "{}",
+        back.cut_short[0]
+    );
+    assert!(back.notes.contains(&back.cut_short[0]));
+    assert_eq!(back.frame(Level::Slurm).unwrap().rows.len(), 150);
+}
