@@ -28,6 +28,8 @@ pub struct AgentArgs {
     /// host name).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    #[command(flatten)]
+    metrics: crate::serve::MetricsArgs,
 }
 
 fn parse_any_level(s: &str) -> Result<Level, String> {
@@ -81,6 +83,10 @@ pub fn agent(args: AgentArgs) -> i32 {
         );
         return exit::USAGE;
     }
+    let metrics = match args.metrics.check() {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let target = args.out.join(node_name());
     let builder = PerfmonitorService::builder()
         .interval(args.interval)
@@ -102,6 +108,14 @@ pub fn agent(args: AgentArgs) -> i32 {
         let _ = service.stop_monitoring();
         return exit::JUMPER_FAILED;
     }
+    // The node's latest values for a site Prometheus while the job runs (opt-in).
+    let endpoint = match metrics.start(&service) {
+        Ok(ep) => ep,
+        Err(code) => {
+            let _ = service.stop_monitoring();
+            return code;
+        }
+    };
     let parent = jumper_core::run::parent_pid();
     let flush = Duration::from_secs_f64(args.flush);
     let mut last_write = Instant::now();
@@ -123,6 +137,9 @@ pub fn agent(args: AgentArgs) -> i32 {
             }
             last_write = Instant::now();
         }
+    }
+    if let Some(ep) = endpoint {
+        ep.stop();
     }
     let _ = service.stop_monitoring();
     match service.update_session(&mut appender) {

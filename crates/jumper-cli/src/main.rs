@@ -12,6 +12,7 @@ mod metrics;
 mod offline;
 mod replay;
 mod run;
+mod serve;
 mod watch;
 
 use std::process::ExitCode;

@@ -25,14 +25,8 @@ pub struct RunArgs {
     /// (SIGTERM, then SIGKILL after half a second).
     #[arg(long)]
     kill_leftovers: bool,
-    /// Serve the latest values as OpenMetrics on http://ADDR/metrics while the command runs
-    /// (PORT or HOST:PORT; a bare port listens on 127.0.0.1; port 0 picks a free one, printed).
-    #[arg(long, value_name = "ADDR")]
-    metrics: Option<String>,
-    /// With --metrics: keep a Prometheus file_sd target file for the endpoint in DIR while
-    /// it runs.
-    #[arg(long, value_name = "DIR", requires = "metrics")]
-    metrics_sd_dir: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    metrics: crate::serve::MetricsArgs,
     /// The command and its arguments (after `--`).
     #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     command: Vec<String>,
@@ -45,27 +39,10 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("jumper: {e}");
         return exit::USAGE;
     }
-    let listen = match args
-        .metrics
-        .as_deref()
-        .map(jumper_metrics::serve::parse_listen_addr)
-    {
-        Some(Err(e)) => {
-            eprintln!("jumper: --metrics: {e}");
-            return exit::USAGE;
-        }
-        Some(Ok(a)) => Some(a),
-        None => None,
+    let metrics = match args.metrics.check() {
+        Ok(m) => m,
+        Err(code) => return code,
     };
-    if let Some(d) = &args.metrics_sd_dir {
-        if !d.is_dir() {
-            eprintln!(
-                "jumper: --metrics-sd-dir: '{}' is not a directory",
-                d.display()
-            );
-            return exit::USAGE;
-        }
-    }
     if args.live.live {
         if let Err(code) = crate::live::require_terminal("--live") {
             return code;
@@ -86,15 +63,9 @@ pub fn run(args: RunArgs) -> i32 {
             eprintln!("jumper: note: {n}");
         }
     }
-    let endpoint = match listen {
-        Some(addr) => match serve(&service, addr, args.metrics_sd_dir.as_deref()) {
-            Ok(ep) => Some(ep),
-            Err(e) => {
-                eprintln!("jumper: {}", jumper_core::one_line(&e));
-                return exit::JUMPER_FAILED;
-            }
-        },
-        None => None,
+    let endpoint = match metrics.start(&service) {
+        Ok(ep) => ep,
+        Err(code) => return code,
     };
     let mut opts = RunOptions::default()
         .kill_leftovers(args.kill_leftovers)
@@ -210,29 +181,4 @@ pub fn run(args: RunArgs) -> i32 {
     } else {
         code
     }
-}
-
-/// Starts the live endpoint (and its target file) over the running monitor's store.
-fn serve(
-    service: &PerfmonitorService,
-    addr: std::net::SocketAddr,
-    sd_dir: Option<&std::path::Path>,
-) -> Result<jumper_metrics::serve::Endpoint, jumper_metrics::MetricsError> {
-    let (store, info) = match service.monitor() {
-        Some(m) => (m.store().clone(), m.info()),
-        None => (Default::default(), Default::default()),
-    };
-    let target = jumper_metrics::Target::from_origin(info.origin.as_ref());
-    let render = move || {
-        jumper_metrics::openmetrics_untimed(&jumper_metrics::serve::live_set(
-            &store, &info, &target,
-        ))
-    };
-    let mut ep = jumper_metrics::serve::Endpoint::start(addr, Box::new(render))?;
-    eprintln!("jumper: metrics on http://{}/metrics", ep.addr());
-    if let Some(dir) = sd_dir {
-        let f = ep.write_sd_file(dir)?;
-        eprintln!("jumper: file_sd target {}", f.display());
-    }
-    Ok(ep)
 }

@@ -283,12 +283,22 @@ burn("c2", [("n2", 3.0, 100)])
 mark("c2-end")
 "#;
 
-/// The batch script: agents on both nodes beside the work, the replay, then SIGUSR1 (which
-/// srun passes on to its tasks) ends the agents, which write their sessions.
+/// The batch script: agents on both nodes beside the work, each serving its node's latest
+/// values with a file_sd target file (scraped once here, as a site Prometheus would), the
+/// replay, then SIGUSR1 (which srun passes on to its tasks) ends the agents, which write their
+/// sessions.
 const JOB: &str = r#"#!/bin/bash
-srun --overlap -N2 --ntasks-per-node=1 "$JUMPER" agent --interval 0.2 --out "$JOBDIR" &
+srun --overlap -N2 --ntasks-per-node=1 "$JUMPER" agent --interval 0.2 --out "$JOBDIR" \
+  --metrics 0 --metrics-sd-dir "$SD" &
 AG=$!
 sleep 1
+for i in $(seq 100); do [ "$(ls "$SD" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+python3 -c 'import sys, json, glob, urllib.request
+for i, f in enumerate(sorted(glob.glob(sys.argv[1] + "/*.json"))):
+    t = json.load(open(f))[0]["targets"][0]
+    body = urllib.request.urlopen(f"http://{t}/metrics", timeout=10).read().decode()
+    open(f"{sys.argv[2]}/scrape-{i}.txt", "w").write(body)' "$SD" "$SCRAPES"
+echo "scraped=$?"
 "$JUMPER" replay --levels process,slurm --interval 0.2 --out "$JOBDIR/main" "$CELLS"
 echo "replay=$?"
 kill -USR1 $AG
@@ -314,6 +324,8 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
     std::fs::write(tmp.join("burn.py"), BURN).unwrap();
     std::fs::write(tmp.join("cells.py"), CELLS).unwrap();
     std::fs::write(tmp.join("job.sh"), JOB).unwrap();
+    let sd = tmp.join("sd");
+    std::fs::create_dir_all(&sd).unwrap();
     {
         let cluster = Cluster::start(&tmp);
         let out = cluster
@@ -325,17 +337,49 @@ fn a_two_node_job_reports_each_cells_cpu_over_both_nodes_and_each_nodes_memory()
             .env("JOBDIR", &job)
             .env("BURN", tmp.join("burn.py"))
             .env("CELLS", tmp.join("cells.py"))
+            .env("SD", &sd)
+            .env("SCRAPES", &tmp)
             .output()
             .unwrap();
         let job_out = std::fs::read_to_string(tmp.join("job.out")).unwrap_or_default();
         assert!(
-            out.status.success() && job_out.contains("replay=0") && job_out.contains("agents=0"),
+            out.status.success()
+                && job_out.contains("scraped=0")
+                && job_out.contains("replay=0")
+                && job_out.contains("agents=0"),
             "sbatch: {}\n{job_out}\n{}",
             String::from_utf8_lossy(&out.stderr),
             cluster.logs()
         );
     }
     assert_nothing_left(&tmp);
+
+    // Each agent served its node's series while the job ran, and took its target file away.
+    let mut scraped_nodes = Vec::new();
+    for i in 0..2 {
+        let body = std::fs::read_to_string(tmp.join(format!("scrape-{i}.txt"))).unwrap();
+        assert!(body.ends_with("# EOF\n"), "{body}");
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("jumper_cpu_seconds_total{") && l.contains("level=\"slurm\""))
+            .unwrap_or_else(|| panic!("no slurm-level CPU series: {body}"));
+        assert!(
+            line.contains("jobid=\"") && line.contains("cluster=\"jt\""),
+            "{line}"
+        );
+        scraped_nodes.extend(
+            ["n1", "n2"]
+                .into_iter()
+                .filter(|n| line.contains(&format!("node=\"{n}\""))),
+        );
+    }
+    scraped_nodes.sort();
+    assert_eq!(scraped_nodes, ["n1", "n2"]);
+    assert_eq!(
+        std::fs::read_dir(&sd).unwrap().count(),
+        0,
+        "target files outlived the agents"
+    );
 
     // Both agents wrote a session beside the cell session, each knowing its node.
     for node in ["n1", "n2"] {

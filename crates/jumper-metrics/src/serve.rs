@@ -167,14 +167,31 @@ impl Endpoint {
     }
 
     /// Writes a Prometheus file_sd target file naming this endpoint into `dir`
-    /// (`jumper-<pid>-<port>.json`, written atomically), removed when the endpoint stops.
+    /// (`jumper-<host>-<pid>-<port>.json`, written atomically, so the agents of several nodes
+    /// can share one directory), removed when the endpoint stops. An endpoint listening on
+    /// every address (`0.0.0.0`, `::`) is named by the host name, which other machines can
+    /// reach; any other by its address.
     pub fn write_sd_file(&mut self, dir: &Path) -> Result<PathBuf, MetricsError> {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+            })
+            .unwrap_or_else(|| "localhost".into());
         let path = dir.join(format!(
-            "jumper-{}-{}.json",
+            "jumper-{host}-{}-{}.json",
             std::process::id(),
             self.addr.port()
         ));
-        let text = format!("[{{\"targets\": [\"{}\"], \"labels\": {{}}}}]\n", self.addr);
+        let target = if self.addr.ip().is_unspecified() {
+            format!("{host}:{}", self.addr.port())
+        } else {
+            self.addr.to_string()
+        };
+        let text = format!("[{{\"targets\": [\"{target}\"], \"labels\": {{}}}}]\n");
         jumper_data::fsio::write_atomic(&path, text.as_bytes()).map_err(|source| {
             MetricsError::SdFile {
                 path: path.clone(),
@@ -259,5 +276,34 @@ mod tests {
         ep.stop();
         assert!(!sd.exists());
         assert!(crate::http::get(&url).is_err(), "nothing listens any more");
+    }
+
+    /// An endpoint on every address is named by the host name (what a site Prometheus on
+    /// another machine can reach), and the file by host, pid and port, so the agents of a
+    /// job's nodes can share one directory.
+    #[test]
+    fn an_endpoint_on_every_address_is_named_by_the_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ep = Endpoint::start(
+            parse_listen_addr("0.0.0.0:0").unwrap(),
+            Box::new(|| "# EOF\n".to_string()),
+        )
+        .unwrap();
+        let port = ep.addr().port();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let host = host.trim();
+        let sd = ep.write_sd_file(dir.path()).unwrap();
+        assert_eq!(
+            sd.file_name().unwrap().to_string_lossy(),
+            format!("jumper-{host}-{}-{port}.json", std::process::id())
+        );
+        assert_eq!(
+            std::fs::read_to_string(&sd).unwrap(),
+            format!("[{{\"targets\": [\"{host}:{port}\"], \"labels\": {{}}}}]\n")
+        );
+        let url = crate::http::Url::parse(&format!("http://127.0.0.1:{port}/metrics")).unwrap();
+        assert_eq!(crate::http::get(&url).unwrap().status, 200);
+        ep.stop();
+        assert!(!sd.exists());
     }
 }
