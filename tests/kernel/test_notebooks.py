@@ -125,3 +125,108 @@ def test_papermill_stops_at_the_error_cell_and_records_it(tmp_path: Path):
     o = by_tag(nbformat.read(dst, as_version=4))
     assert [x.ename for x in o["error"] if x.output_type == "error"] == ["ZeroDivisionError"]
     assert o["after"] == []
+
+
+# Runs in the page nbconvert wrote, after the notebook's own scripts: reports each dashboard's
+# state, clicks "+ Add Panel" in the first one, and writes the outcome into the DOM, where
+# `chromium --dump-dom` shows it.
+PROBE = """
+<script>
+setTimeout(function () {
+  var roots = Array.prototype.slice.call(document.querySelectorAll('.jumper-dash'));
+  var byId = function (p, id) { return document.getElementById(p + id); };
+  var panels = function (p) {
+    var e = byId(p, 'panels');
+    return e ? e.querySelectorAll('.panel').length : -1;
+  };
+  var found = roots.map(function (root) {
+    var p = root.id.slice(0, -'root'.length);
+    var errors = byId(p, 'errors');
+    return {
+      prefix: p,
+      static_hidden: getComputedStyle(byId(p, 'static')).display === 'none',
+      live_shown: getComputedStyle(byId(p, 'live')).display !== 'none',
+      errors: errors ? (errors.hidden ? '' : errors.textContent) : 'no error box',
+      canvases: root.querySelectorAll('canvas').length,
+      panels: panels(p)
+    };
+  });
+  if (found.length) { byId(found[0].prefix, 'add-panel').click(); }
+  setTimeout(function () {
+    var pre = document.createElement('pre');
+    pre.id = 'jumper-probe';
+    pre.textContent = JSON.stringify({
+      dashboards: found,
+      after_click: found.map(function (d) { return panels(d.prefix); }),
+      globals: [typeof window.jumperDashboard, typeof window.uPlot],
+      page_errors: window.__jumperProbeErrors
+    });
+    document.body.appendChild(pre);
+  }, 1000);
+}, 3000);
+</script>
+"""
+
+CATCH = "<script>window.__jumperProbeErrors = []; window.addEventListener('error', function (e) { if (e.message) { window.__jumperProbeErrors.push(String(e.message)); } });</script>"
+
+
+@pytest.mark.jumper
+def test_two_dashboards_work_side_by_side_in_the_rendered_notebook(tmp_path: Path):
+    """`%perfmonitor_plot` twice in one notebook, executed by nbclient, rendered by nbconvert
+    (JupyterLab's DOM), opened in headless Chromium: both dashboards replace their static PNG
+    with the interactive view, share one DOM without clashing (as all outputs do in VS Code),
+    leave no globals, and a click in one changes only that one."""
+    import json
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    chromium = next((p for p in (os.environ.get("JUMPER_CHROMIUM"), "/usr/bin/chromium",
+                                 shutil.which("chromium") or "") if p and os.path.isfile(p)), None)
+    if chromium is None:
+        msg = "no Chromium: apt-get install -y chromium (.ci/run installs it)"
+        if kh.CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": kh.KERNEL, "language": "python", "display_name": kh.KERNEL}
+    for src in ["%perfmonitor_start 0.1",
+                "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass",
+                "time.sleep(0.3)",
+                "%perfmonitor_plot",
+                "%perfmonitor_plot --cell 0:0"]:
+        nb.cells.append(new_code_cell(src))
+    with marked():
+        NotebookClient(nb, kernel_name=kh.KERNEL, timeout=60, startup_timeout=60,
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    for c in nb.cells[3:]:
+        html = [o.data["text/html"] for o in c.outputs if "text/html" in o.get("data", {})]
+        assert len(html) == 1 and 'class="jumper-dash"' in html[0], kh.describe(c.outputs)
+    src = tmp_path / "dash.ipynb"
+    nbformat.write(nb, src)
+    r = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(src)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    page = tmp_path / "dash.html"
+    text = page.read_text()
+    assert text.count('class="jumper-dash"') == 2
+    text = text.replace("<head>", "<head>" + CATCH, 1).replace("</body>", PROBE + "</body>", 1)
+    page.write_text(text)
+    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    m = re.search(r'<pre id="jumper-probe">(.*?)</pre>', r.stdout, re.S)
+    assert m, f"the probe never ran: {r.stderr[-2000:]}"
+    probe = json.loads(m.group(1).replace("&quot;", '"').replace("&lt;", "<")
+                       .replace("&gt;", ">").replace("&amp;", "&"))
+    print("probe:", json.dumps(probe))
+    dash = probe["dashboards"]
+    assert len(dash) == 2 and dash[0]["prefix"] != dash[1]["prefix"], probe
+    for d in dash:
+        assert d["errors"] == "", probe
+        assert d["static_hidden"] and d["live_shown"], probe
+        assert d["panels"] >= 1 and d["canvases"] >= d["panels"], probe
+    assert probe["after_click"] == [dash[0]["panels"] + 1, dash[1]["panels"]], probe
+    assert probe["globals"] == ["undefined", "undefined"], probe
+    assert not [e for e in probe["page_errors"] if "jumper" in e.lower() or "uplot" in e.lower()], probe
