@@ -67,6 +67,23 @@ impl std::fmt::Debug for Feed {
 }
 
 impl Feed {
+    /// A feed of fixed data, no service behind it: `store` and `state` as given (a view of
+    /// recorded samples, tests, benchmarks).
+    pub fn fixed(store: SampleStore, state: FeedState) -> Feed {
+        let feed = Feed::default();
+        *feed
+            .shared
+            .store
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(store);
+        *feed
+            .shared
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = state;
+        feed
+    }
+
     /// A copy of the service's state now.
     pub fn state(&self) -> FeedState {
         self.shared

@@ -112,5 +112,51 @@ fn frame(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, frame);
+/// One snapshot of the collector an hour into a run at 0.1 s: 36,000 samples of each of
+/// three levels, 99 finished cells and one running. What the view pays per frame for the
+/// data (the finished cells' rows are made once; the running cell's row, the gauges and the
+/// sparklines are made at every frame).
+fn collect_after_an_hour(c: &mut Criterion) {
+    use jumper_core::{Feed, FeedState, SampleStore};
+    use jumper_data::test_support::{synthetic_cells, synthetic_samples};
+    use jumper_live::collector::{Collector, CollectorOptions};
+    let n = 36_000;
+    let levels = [Level::Process, Level::User, Level::System];
+    let store = SampleStore::new(&levels);
+    let samples = synthetic_samples(n, 0.1, 2, 0, 1);
+    for s in &samples {
+        store.push_tick(levels.iter().map(|l| (*l, s.clone())).collect());
+    }
+    let mut cells = synthetic_cells(100, n, 0.1, 0.9, |i| format!("step({i})\nx = {i}"));
+    let running = cells.pop();
+    let mut state = FeedState::default();
+    state.info = Some(jumper_core::MonitorInfo {
+        interval: 0.1,
+        num_cpus: 2,
+        num_system_cpus: 2,
+        levels: levels.to_vec(),
+        ..Default::default()
+    });
+    state.titles = vec![String::new(); cells.len()];
+    state.cells = cells;
+    state.running = running;
+    state.levels = levels.to_vec();
+    state.monitoring = true;
+    state.generation = 1;
+    let mut collector = Collector::new(
+        Feed::fixed(store, state),
+        CollectorOptions {
+            process_every_s: 1e9,
+            ..CollectorOptions::default()
+        },
+    );
+    let first = collector.collect(Some(Level::Process));
+    assert_eq!(first.cells.len(), 100);
+    assert_eq!(first.header.samples, n);
+    c.bench_function("collect_after_an_hour_at_0.1s", |b| {
+        b.iter(|| collector.collect(Some(Level::Process)))
+    });
+}
+
+criterion_group!(benches, frame, collect_after_an_hour);
 criterion_main!(benches);

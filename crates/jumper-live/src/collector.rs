@@ -44,6 +44,39 @@ struct LevelFrame {
     frame: PerfFrame,
     last: Option<LevelSample>,
     taken: usize,
+    /// The peaks shown, kept up as rows arrive (a scan of every row at each frame made the
+    /// view's cost grow with the run).
+    peaks: Peaks,
+}
+
+/// CPU and memory peaks over the rows `from..upto` of a frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Peaks {
+    from: usize,
+    upto: usize,
+    cpu: f64,
+    memory: f64,
+}
+
+impl Peaks {
+    /// The peaks over `rows[from..]`, reusing what was counted when `from` is unchanged.
+    fn over(self, rows: &[jumper_core::PerfRow], from: usize) -> Peaks {
+        let mut p = if self.from == from && self.upto <= rows.len() {
+            self
+        } else {
+            Peaks {
+                from,
+                upto: from,
+                ..Peaks::default()
+            }
+        };
+        for r in &rows[p.upto.min(rows.len())..] {
+            p.cpu = p.cpu.max(r.cpu_util_avg);
+            p.memory = p.memory.max(r.memory);
+        }
+        p.upto = rows.len().max(p.upto);
+        p
+    }
 }
 
 /// Reads a [`Feed`] into [`Snapshot`]s.
@@ -157,13 +190,12 @@ impl Collector {
         };
         let levels = self
             .frames
-            .iter()
+            .iter_mut()
             .map(|f| {
-                level_view(
-                    &f.frame,
-                    &info,
-                    self.reset_at.get(&f.frame.level).copied().unwrap_or(0),
-                )
+                let reset_at = self.reset_at.get(&f.frame.level).copied().unwrap_or(0);
+                let from = first_reading(f.frame.rows.len(), reset_at);
+                f.peaks = f.peaks.over(&f.frame.rows, from);
+                level_view(&f.frame, &info, from, f.peaks)
             })
             .collect();
         let cells_level = cells_level
@@ -208,6 +240,7 @@ impl Collector {
                     frame: PerfFrame::from_samples(level, info.cpus_for(level), &[]),
                     last: None,
                     taken: 0,
+                    peaks: Peaks::default(),
                 });
             }
         }
@@ -238,7 +271,14 @@ impl Collector {
     }
 
     fn cell_rows(&mut self, state: &FeedState, level: Level) -> Vec<CellRow> {
-        let Some(frame) = self.frame(level).cloned() else {
+        // Borrowed, never copied: the frame grows with the run (a copy per snapshot made the
+        // view's cost grow with it).
+        let Some(frame) = self
+            .frames
+            .iter()
+            .find(|f| f.frame.level == level)
+            .map(|f| &f.frame)
+        else {
             return Vec::new();
         };
         let info = state.info.clone().unwrap_or_default();
@@ -252,7 +292,7 @@ impl Collector {
                 continue;
             }
             let row = cell_row(
-                &frame,
+                frame,
                 c,
                 state.titles.get(i).map(String::as_str),
                 &info,
@@ -273,7 +313,7 @@ impl Collector {
                 ..run.clone()
             };
             rows.push(cell_row(
-                &frame,
+                frame,
                 &now,
                 state.running_title.as_deref(),
                 &info,
@@ -380,14 +420,24 @@ fn cell_row(
     }
 }
 
-fn level_view(frame: &PerfFrame, info: &jumper_core::MonitorInfo, reset_at: usize) -> LevelView {
-    let rows = &frame.rows[reset_at.min(frame.rows.len())..];
-    // The first row of a series has no interval before it (its rates are 0): not a reading.
-    let rows = if reset_at == 0 && rows.len() > 1 {
-        &rows[1..]
+/// The first row a level's gauges consider: the first after a reset (`r`). The first row of
+/// a series has no interval before it (its rates are 0): not a reading, unless it is the only
+/// row.
+fn first_reading(len: usize, reset_at: usize) -> usize {
+    if reset_at == 0 && len > 1 {
+        1
     } else {
-        rows
-    };
+        reset_at.min(len)
+    }
+}
+
+fn level_view(
+    frame: &PerfFrame,
+    info: &jumper_core::MonitorInfo,
+    from: usize,
+    peaks: Peaks,
+) -> LevelView {
+    let rows = &frame.rows[from.min(frame.rows.len())..];
     let last = rows.last();
     let recent = &rows[rows.len().saturating_sub(HISTORY_ROWS)..];
     let cpu: Vec<f64> = recent.iter().map(|r| r.cpu_util_avg).collect();
@@ -416,8 +466,8 @@ fn level_view(frame: &PerfFrame, info: &jumper_core::MonitorInfo, reset_at: usiz
                     .collect()
             })
             .unwrap_or_default(),
-        cpu_peak: rows.iter().map(|r| r.cpu_util_avg).fold(0.0, f64::max),
-        memory_peak_gib: rows.iter().map(|r| r.memory).fold(0.0, f64::max),
+        cpu_peak: peaks.cpu,
+        memory_peak_gib: peaks.memory,
         cpu_trend: Trend::of(&cpu, window, 2.0),
         memory_trend: Trend::of(&mem, window, mem_band),
         cpu_history: cpu,
@@ -586,5 +636,33 @@ mod tests {
         );
         assert_eq!(tail_lines(b"cut line\nwhole\n", true), vec!["whole"]);
         assert_eq!(tail_lines(b"a\x1b[31mred\n", false), vec!["a[31mred"]);
+    }
+
+    /// The peaks kept up row by row are the peaks of a scan of every row, as rows arrive, the
+    /// first row stops being the only one, and a reset moves the start.
+    #[test]
+    fn peaks_kept_up_equal_a_scan_of_the_rows() {
+        let samples = jumper_data::test_support::synthetic_samples(300, 0.1, 2, 0, 5);
+        let all = PerfFrame::from_samples(Level::System, 2, &samples);
+        let scan = |rows: &[jumper_core::PerfRow], from: usize| {
+            let r = &rows[from.min(rows.len())..];
+            (
+                r.iter().map(|r| r.cpu_util_avg).fold(0.0, f64::max),
+                r.iter().map(|r| r.memory).fold(0.0, f64::max),
+            )
+        };
+        let mut peaks = Peaks::default();
+        let mut reset_at = 0;
+        for len in [1, 2, 3, 50, 51, 120, 200, 300] {
+            if len == 200 {
+                reset_at = 150;
+            }
+            let rows = &all.rows[..len];
+            let from = first_reading(len, reset_at);
+            peaks = peaks.over(rows, from);
+            assert_eq!((peaks.cpu, peaks.memory), scan(rows, from), "{len} rows");
+        }
+        assert_eq!(first_reading(1, 0), 0, "the only row is a reading");
+        assert_eq!(first_reading(2, 0), 1);
     }
 }
