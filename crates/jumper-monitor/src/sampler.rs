@@ -116,7 +116,9 @@ pub struct Sampler {
 
 impl Sampler {
     /// Starts sampling into `store` every `interval` seconds. The first sample is taken at
-    /// once. The sampler never changes the priority or scheduling of any process.
+    /// once, and the regular ticks follow `interval` apart from its end (it reads every
+    /// process; its cost is start-up, never a missed tick). The sampler never changes the
+    /// priority or scheduling of any process.
     pub fn start(
         mut collector: Collector,
         interval: f64,
@@ -134,7 +136,7 @@ impl Sampler {
             .name("jumper-sampler".into())
             .spawn(move || {
                 let inbox = CloseOnExit(thread_inbox);
-                let start = Instant::now();
+                let mut start = Instant::now();
                 let mut k: u64 = 0; // index of the next regular tick
                                     // The monitor's own CPU time, read once per sample (after it): the next
                                     // sample subtracts it from levels that contain this process. What that
@@ -182,6 +184,14 @@ impl Sampler {
                     }
                     take(&mut collector, SampleKind::Tick);
                     st.ticks.fetch_add(1, Ordering::Relaxed);
+                    if k == 0 {
+                        // The first sample finds every process (a full read of /proc, tens
+                        // of milliseconds on a busy machine): the cadence starts once it is
+                        // in, so start-up is not counted as missed ticks.
+                        start = Instant::now();
+                        k = 1;
+                        continue;
+                    }
                     // Absolute deadlines: a late tick does not shift the cadence; ticks
                     // that can no longer be met are counted as missed.
                     let elapsed = start.elapsed().as_secs_f64();
