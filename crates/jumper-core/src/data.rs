@@ -57,23 +57,10 @@ pub(crate) fn join(into: &mut PerfFrame, mut next: PerfFrame, reset: bool) {
     let last = into.rows.last().and_then(|r| r.raw);
     let first = next.rows.first().and_then(|r| r.raw);
     if let (Some(a), Some(b)) = (last, first) {
-        let off = |a: f64, b: f64| if reset || b < a { a } else { 0.0 };
-        let o = RawCounters {
-            cpu_time: off(a.cpu_time, b.cpu_time),
-            io_read_bytes: off(a.io_read_bytes, b.io_read_bytes),
-            io_write_bytes: off(a.io_write_bytes, b.io_write_bytes),
-            io_read_ops: off(a.io_read_ops, b.io_read_ops),
-            io_write_ops: off(a.io_write_ops, b.io_write_ops),
-        };
+        let o = RawCounters::continuation(a, b, reset);
         if o != RawCounters::default() {
-            for r in next.rows.iter_mut() {
-                if let Some(raw) = r.raw.as_mut() {
-                    raw.cpu_time += o.cpu_time;
-                    raw.io_read_bytes += o.io_read_bytes;
-                    raw.io_write_bytes += o.io_write_bytes;
-                    raw.io_read_ops += o.io_read_ops;
-                    raw.io_write_ops += o.io_write_ops;
-                }
+            for raw in next.rows.iter_mut().filter_map(|r| r.raw.as_mut()) {
+                raw.shift(o);
             }
         }
     }

@@ -66,7 +66,7 @@ pub use feed::{Feed, FeedState};
 pub use jumper_data::time as clock;
 pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
-    PerfRow, Thresholds,
+    PerfRow, RawCounters, Thresholds,
 };
 pub use jumper_data::{LevelSample, SampleKind, SampleStore, Tag, Window, GIB};
 pub use jumper_monitor::process::ChildExit;

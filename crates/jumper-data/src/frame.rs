@@ -19,6 +19,33 @@ pub struct RawCounters {
     pub io_write_ops: f64,
 }
 
+impl RawCounters {
+    /// What is added to the counters of rows that continue a table (a monitor started again)
+    /// whose last counters are `last`, when the continuation's first counters are `first`:
+    /// a counter that fell (its processes are gone, the monitor is new) continues from
+    /// `last`, one that went on is left as it is; with `reset` (another process is measured)
+    /// every counter continues from `last`.
+    pub fn continuation(last: RawCounters, first: RawCounters, reset: bool) -> RawCounters {
+        let off = |a: f64, b: f64| if reset || b < a { a } else { 0.0 };
+        RawCounters {
+            cpu_time: off(last.cpu_time, first.cpu_time),
+            io_read_bytes: off(last.io_read_bytes, first.io_read_bytes),
+            io_write_bytes: off(last.io_write_bytes, first.io_write_bytes),
+            io_read_ops: off(last.io_read_ops, first.io_read_ops),
+            io_write_ops: off(last.io_write_ops, first.io_write_ops),
+        }
+    }
+
+    /// Adds `o` to every counter.
+    pub fn shift(&mut self, o: RawCounters) {
+        self.cpu_time += o.cpu_time;
+        self.io_read_bytes += o.io_read_bytes;
+        self.io_write_bytes += o.io_write_bytes;
+        self.io_read_ops += o.io_read_ops;
+        self.io_write_ops += o.io_write_ops;
+    }
+}
+
 /// One derived row: JUmPER 0.4.1 column meanings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PerfRow {

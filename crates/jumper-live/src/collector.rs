@@ -47,6 +47,21 @@ struct LevelFrame {
     /// The peaks shown, kept up as rows arrive (a scan of every row at each frame made the
     /// view's cost grow with the run).
     peaks: Peaks,
+    /// After a monitoring restart: the rows of the monitors before are kept, and the new
+    /// monitor's counters are moved on by what its first row needs (`Join::Pending` until it
+    /// arrives), as the service joins them for the reports.
+    join: Join,
+}
+
+/// How a new monitor's rows continue the rows of the monitors before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Join {
+    /// No earlier rows: the counters are the monitor's own.
+    None,
+    /// Earlier rows, and the new monitor's first row not seen yet.
+    Pending,
+    /// What is added to every counter of the new monitor's rows.
+    Offset(jumper_core::RawCounters),
 }
 
 /// CPU and memory peaks over the rows `from..upto` of a frame.
@@ -227,10 +242,22 @@ impl Collector {
         };
         let same = self.store.as_ref().is_some_and(|s| s.same_as(&store));
         if !same {
-            // A new monitor (a script's %perfmonitor_stop and start): follow its store.
-            self.frames.clear();
-            self.done.clear();
-            self.reset_at.clear();
+            // A new monitor (a script's %perfmonitor_stop and start): follow its store after
+            // the rows of the monitors before, as the service does (the finished cells' rows
+            // stay what they were; peaks and sparklines go on). First what the stopped monitor
+            // sampled after the last snapshot.
+            if let Some(old) = self.store.take() {
+                take_new(&mut self.frames, &old);
+            }
+            for f in &mut self.frames {
+                f.last = None;
+                f.taken = 0;
+                f.join = if f.frame.rows.is_empty() {
+                    Join::None
+                } else {
+                    Join::Pending
+                };
+            }
             self.store = Some(store.clone());
         }
         let info = state.info.clone().unwrap_or_default();
@@ -241,33 +268,11 @@ impl Collector {
                     last: None,
                     taken: 0,
                     peaks: Peaks::default(),
+                    join: Join::None,
                 });
             }
         }
-        for f in &mut self.frames {
-            let new = store.copy_from(f.frame.level, f.taken);
-            if new.is_empty() {
-                continue;
-            }
-            f.taken += new.len();
-            let level = f.frame.level;
-            let cpus = f.frame.num_cpus;
-            let next_last = new.last().cloned();
-            let rows = match f.last.take() {
-                Some(prev) => {
-                    let mut with_prev = Vec::with_capacity(new.len() + 1);
-                    with_prev.push(prev);
-                    with_prev.extend(new);
-                    let mut d = PerfFrame::from_samples(level, cpus, &with_prev);
-                    d.rows.remove(0);
-                    d
-                }
-                None => PerfFrame::from_samples(level, cpus, &new),
-            };
-            f.frame.num_gpus = f.frame.num_gpus.max(rows.num_gpus);
-            f.frame.rows.extend(rows.rows);
-            f.last = next_last;
-        }
+        take_new(&mut self.frames, &store);
     }
 
     fn cell_rows(&mut self, state: &FeedState, level: Level) -> Vec<CellRow> {
@@ -361,6 +366,50 @@ impl Collector {
             return;
         }
         self.output = tail_lines(&buf, from > 0);
+    }
+}
+
+/// Copies the samples of each level that `store` took since the last call and appends their
+/// rows (a row depends only on its sample and the one before).
+fn take_new(frames: &mut [LevelFrame], store: &SampleStore) {
+    for f in frames.iter_mut() {
+        let new = store.copy_from(f.frame.level, f.taken);
+        if new.is_empty() {
+            continue;
+        }
+        f.taken += new.len();
+        let level = f.frame.level;
+        let cpus = f.frame.num_cpus;
+        let next_last = new.last().cloned();
+        let mut rows = match f.last.take() {
+            Some(prev) => {
+                let mut with_prev = Vec::with_capacity(new.len() + 1);
+                with_prev.push(prev);
+                with_prev.extend(new);
+                let mut d = PerfFrame::from_samples(level, cpus, &with_prev);
+                d.rows.remove(0);
+                d
+            }
+            None => PerfFrame::from_samples(level, cpus, &new),
+        };
+        if f.join == Join::Pending {
+            let last = f.frame.rows.last().and_then(|r| r.raw);
+            let first = rows.rows.first().and_then(|r| r.raw);
+            f.join = match (last, first) {
+                (Some(a), Some(b)) => {
+                    Join::Offset(jumper_core::RawCounters::continuation(a, b, false))
+                }
+                _ => Join::None,
+            };
+        }
+        if let Join::Offset(o) = f.join {
+            for raw in rows.rows.iter_mut().filter_map(|r| r.raw.as_mut()) {
+                raw.shift(o);
+            }
+        }
+        f.frame.num_gpus = f.frame.num_gpus.max(rows.num_gpus);
+        f.frame.rows.extend(rows.rows);
+        f.last = next_last;
     }
 }
 
@@ -636,6 +685,61 @@ mod tests {
         );
         assert_eq!(tail_lines(b"cut line\nwhole\n", true), vec!["whole"]);
         assert_eq!(tail_lines(b"a\x1b[31mred\n", false), vec!["a[31mred"]);
+    }
+
+    /// A script that stops and starts monitoring (`%perfmonitor_stop`, `%perfmonitor_start`):
+    /// the view follows the new monitor after the rows of the one before, as the service
+    /// joins them, so the frame, every cell's row and the peaks equal the reports'.
+    #[test]
+    fn a_monitoring_restart_continues_the_rows_before_it() {
+        let mut service = PerfmonitorService::builder()
+            .interval(0.02)
+            .levels(vec![Level::Process, Level::System])
+            .gpu(Gpus::None)
+            .build()
+            .unwrap();
+        service.start_monitoring().unwrap();
+        let mut c = Collector::new(service.feed(), CollectorOptions::default());
+        service.begin_cell("first()", Vec::new()).unwrap();
+        burn(120);
+        service.end_cell(CellStatus::Ok, None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40));
+        let before = c.collect(Some(Level::Process));
+        service.stop_monitoring().unwrap();
+        service.start_monitoring().unwrap();
+        let after_restart = c.collect(Some(Level::Process));
+        assert_eq!(
+            after_restart.cells[0], before.cells[0],
+            "a finished cell's row stays"
+        );
+        service.begin_cell("second()", Vec::new()).unwrap();
+        burn(80);
+        service.end_cell(CellStatus::Ok, None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40));
+        let snap = c.collect(Some(Level::Process));
+        service.stop_monitoring().unwrap();
+        let report = service.report(Cells::All, Level::Process).unwrap();
+        assert_eq!(snap.cells.len(), 2);
+        for (row, want) in snap.cells.iter().zip(&report.per_cell) {
+            assert!(row.metrics.is_some(), "cell {} has numbers", row.index);
+            assert_eq!(row.metrics, want.metrics, "cell {}", row.index);
+        }
+        let full = service.frame(Level::Process).unwrap();
+        let mine = c.frame(Level::Process).unwrap();
+        assert!(mine.rows.len() > before.header.samples);
+        assert_eq!(mine.rows[..], full.rows[..mine.rows.len()]);
+        let p = snap
+            .levels
+            .iter()
+            .find(|l| l.level == Level::Process)
+            .unwrap();
+        // The peaks go on over both monitors' rows.
+        let peak = full.rows[1..mine.rows.len()]
+            .iter()
+            .map(|r| r.cpu_util_avg)
+            .fold(0.0, f64::max);
+        assert_eq!(p.cpu_peak, peak);
+        assert!(peak > 0.0);
     }
 
     /// The peaks kept up row by row are the peaks of a scan of every row, as rows arrive, the
