@@ -537,8 +537,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn cell_rows_equal_the_report_and_the_frame_equals_the_services() {
+    /// A service monitoring this process and the system at 0.02 s.
+    fn monitoring() -> PerfmonitorService {
         let mut service = PerfmonitorService::builder()
             .interval(0.02)
             .levels(vec![Level::Process, Level::System])
@@ -546,6 +546,12 @@ mod tests {
             .build()
             .unwrap();
         service.start_monitoring().unwrap();
+        service
+    }
+
+    #[test]
+    fn cell_rows_equal_the_report_and_the_frame_equals_the_services() {
+        let mut service = monitoring();
         let feed = service.feed();
         let mut c = Collector::new(
             feed,
@@ -692,13 +698,7 @@ mod tests {
     /// joins them, so the frame, every cell's row and the peaks equal the reports'.
     #[test]
     fn a_monitoring_restart_continues_the_rows_before_it() {
-        let mut service = PerfmonitorService::builder()
-            .interval(0.02)
-            .levels(vec![Level::Process, Level::System])
-            .gpu(Gpus::None)
-            .build()
-            .unwrap();
-        service.start_monitoring().unwrap();
+        let mut service = monitoring();
         let mut c = Collector::new(service.feed(), CollectorOptions::default());
         service.begin_cell("first()", Vec::new()).unwrap();
         burn(120);
