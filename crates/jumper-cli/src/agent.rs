@@ -109,7 +109,7 @@ pub fn agent(args: AgentArgs) -> i32 {
         return exit::JUMPER_FAILED;
     }
     // The node's latest values for a site Prometheus while the job runs (opt-in).
-    let endpoint = match metrics.start(&service) {
+    let endpoint = match metrics.start(&mut service) {
         Ok(ep) => ep,
         Err(code) => {
             let _ = service.stop_monitoring();

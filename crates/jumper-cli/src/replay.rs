@@ -33,6 +33,8 @@ pub struct ReplayArgs {
     stop_on_error: bool,
     #[command(flatten)]
     live: crate::live::LiveArgs,
+    #[command(flatten)]
+    metrics: crate::serve::MetricsArgs,
 }
 
 /// While the live view holds the terminal: outputs and problems go to the output file,
@@ -105,6 +107,10 @@ pub fn replay(a: ReplayArgs) -> i32 {
             return code;
         }
     }
+    let metrics = match a.metrics.check() {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let out_path = a
         .live
         .live
@@ -152,6 +158,13 @@ pub fn replay(a: ReplayArgs) -> i32 {
         stop_on_error: a.stop_on_error,
         script_name: name.clone(),
         interrupted: Some(|| jumper_core::run::interrupts() > 0),
+    };
+    let endpoint = match metrics.start(&mut service) {
+        Ok(ep) => ep,
+        Err(code) => {
+            let _ = executor.shutdown();
+            return code;
+        }
     };
     // Ctrl-C reaches the interpreter from the terminal (a KeyboardInterrupt in the cell);
     // here it only ends the replay after that cell, so what was recorded is written.
@@ -207,6 +220,9 @@ pub fn replay(a: ReplayArgs) -> i32 {
     };
     let result = run_replay(&mut service, &script, executor.as_mut(), sink, &opts);
     let _ = executor.shutdown();
+    if let Some(ep) = endpoint {
+        ep.stop();
+    }
     if service.is_monitoring() {
         let _ = service.stop_monitoring();
     }

@@ -63,7 +63,7 @@ pub fn run(args: RunArgs) -> i32 {
             eprintln!("jumper: note: {n}");
         }
     }
-    let endpoint = match metrics.start(&service) {
+    let endpoint = match metrics.start(&mut service) {
         Ok(ep) => ep,
         Err(code) => return code,
     };

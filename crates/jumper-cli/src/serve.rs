@@ -1,5 +1,7 @@
 //! `--metrics ADDR` and `--metrics-sd-dir DIR`: the opt-in OpenMetrics endpoint of a running
-//! monitor (`jumper run`, `jumper agent`), shared by the commands that offer it.
+//! monitor (`jumper run`, `jumper agent`, `jumper replay`), shared by the commands that offer
+//! it. The endpoint follows the service's [`Feed`](jumper_core::Feed): each scrape reads the
+//! monitor running then, so a script that stops and starts monitoring is served throughout.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -62,9 +64,9 @@ impl MetricsArgs {
 }
 
 impl Planned {
-    /// Starts the endpoint (and its target file) over the running monitor's store, when
-    /// asked for; a failure to listen is jumper's (the exit code).
-    pub fn start(&self, service: &PerfmonitorService) -> Result<Option<Endpoint>, i32> {
+    /// Starts the endpoint (and its target file) over the service's monitor, when asked for;
+    /// a failure to listen is jumper's (the exit code).
+    pub fn start(&self, service: &mut PerfmonitorService) -> Result<Option<Endpoint>, i32> {
         let Some(addr) = self.listen else {
             return Ok(None);
         };
@@ -78,16 +80,17 @@ impl Planned {
 }
 
 fn serve(
-    service: &PerfmonitorService,
+    service: &mut PerfmonitorService,
     addr: SocketAddr,
     sd_dir: Option<&Path>,
 ) -> Result<Endpoint, jumper_metrics::MetricsError> {
-    let (store, info) = match service.monitor() {
-        Some(m) => (m.store().clone(), m.info()),
-        None => (Default::default(), Default::default()),
-    };
-    let target = jumper_metrics::Target::from_origin(info.origin.as_ref());
+    let feed = service.feed();
+    // Before monitoring starts (a script's own %perfmonitor_start) there is nothing to serve
+    // but the end marker.
     let render = move || {
+        let info = feed.state().info.unwrap_or_default();
+        let store = feed.store().unwrap_or_default();
+        let target = jumper_metrics::Target::from_origin(info.origin.as_ref());
         jumper_metrics::openmetrics_untimed(&jumper_metrics::serve::live_set(
             &store, &info, &target,
         ))
