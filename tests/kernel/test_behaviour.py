@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import time
 import uuid
 
@@ -439,6 +440,44 @@ def test_restart_now_keeps_the_cells_up_to_the_last_checkpoint(kernel):
     assert reports and len(reports[-1]["per_cell"]) == 3, describe(out)
     slept = reports[-1]["per_cell"][2]
     assert slept["duration_s"] >= 1.2 and slept.get("samples", 0) >= 10, slept
+
+
+@jumper
+def test_a_live_plot_goes_on_after_a_restart(kernel):
+    # The live plot belongs to the output of the cell that started it: after a restart the new
+    # jumper process goes on replacing that same output (same display_id, same parent).
+    ok(*kernel.run("%perfmonitor_start 0.1"))
+    reply, out = kernel.run("%perfmonitor_plot --live --interval 0.3")
+    ok(reply, out)
+    shown = [m for m in out if m["msg_type"] == "display_data"
+             and m["content"].get("transient", {}).get("display_id")]
+    assert shown, describe(out)
+    display_id = shown[0]["content"]["transient"]["display_id"]
+    plot_request = reply["parent_header"]["msg_id"]
+    kernel.restart()
+    kernel.flush()
+    mid = kernel.kc.execute("import time; time.sleep(2)")
+    updates, idle = [], False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (idle and updates):
+        try:
+            msg = kernel.kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if msg["msg_type"] == "update_display_data":
+            updates.append(msg)
+        if (msg["parent_header"].get("msg_id") == mid and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            idle = True
+    kernel.shell_reply(mid)
+    assert updates, "no frame of the live plot after the restart"
+    last = updates[-1]
+    assert last["content"]["transient"]["display_id"] == display_id
+    assert last["parent_header"].get("msg_id") == plot_request
+    assert last["content"]["data"]["image/png"]
+    reply, out = kernel.run("%perfmonitor_plot --live off")
+    ok(reply, out)
+    assert "live plot ended" in plain_of(out), describe(out)
 
 
 @jumper

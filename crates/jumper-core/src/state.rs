@@ -44,6 +44,8 @@ pub struct Resumed {
     pub auto_reports: Option<AutoReports>,
     /// The script recording continued, if one was in progress.
     pub recording: Option<PathBuf>,
+    /// Whether a live plot was in force, and so is again ([`PerfmonitorService::live_plot`]).
+    pub live_plot: bool,
     /// Seconds the saved times were moved by (non-zero only after a reboot).
     pub time_shift_s: f64,
 }
@@ -52,6 +54,17 @@ pub struct Resumed {
 struct SavedAuto {
     level: Level,
     text: bool,
+}
+
+/// A live plot in force (`%perfmonitor_plot --live`), so a restarted kernel goes on with it.
+#[derive(Serialize, Deserialize)]
+struct SavedLive {
+    /// Metric keys, comma separated (`cpu_summary,memory`).
+    metrics: String,
+    level: Level,
+    interval: f64,
+    window: f64,
+    started_at_cell: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -78,6 +91,9 @@ struct SavedState {
     monitoring: bool,
     auto_reports: Option<SavedAuto>,
     recording: Option<SavedRecording>,
+    /// Absent in states written before live plots were kept.
+    #[serde(default)]
+    live: Option<SavedLive>,
     titles: Vec<String>,
     next_cell: usize,
     cells: Vec<CellRecord>,
@@ -222,6 +238,13 @@ impl PerfmonitorService {
                 restore: r.restore_commands().to_vec(),
                 cells: r.cells().to_vec(),
             }),
+            live: self.live_ref().map(|l| SavedLive {
+                metrics: l.metric_keys(),
+                level: l.level,
+                interval: l.interval,
+                window: l.window,
+                started_at_cell: l.started_at_cell,
+            }),
             titles: self.titles_ref().to_vec(),
             next_cell: self.history().next_index(),
             cells: self.history().cells().to_vec(),
@@ -364,12 +387,31 @@ impl PerfmonitorService {
         if saved.monitoring {
             self.start_monitoring()?;
         }
+        // A live plot goes on with the monitoring it draws (metrics this build does not know
+        // are left out; none left: no live plot).
+        let live = saved.live.filter(|_| saved.monitoring).and_then(|l| {
+            let metrics: Vec<_> = l
+                .metrics
+                .split(',')
+                .filter_map(jumper_viz::Metric::from_key)
+                .collect();
+            (!metrics.is_empty()).then_some(crate::live::LivePlot {
+                metrics,
+                level: l.level,
+                interval: l.interval,
+                window: l.window,
+                started_at_cell: l.started_at_cell,
+            })
+        });
+        let live_plot = live.is_some();
+        self.live_set(live);
         Ok(Resumed {
             cells: n,
             next_cell: next,
             monitoring: saved.monitoring,
             auto_reports: auto,
             recording,
+            live_plot,
             time_shift_s: shift,
         })
     }

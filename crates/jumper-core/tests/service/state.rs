@@ -97,6 +97,36 @@ fn a_resumed_session_keeps_its_cells_numbers_and_settings() {
     assert_eq!(again.per_cell[..2], a_report.per_cell[..]);
 }
 
+/// A live plot in force goes on after a restart, with its metrics, level, interval and
+/// window; one whose monitoring was stopped does not.
+#[test]
+fn a_live_plot_goes_on_after_a_resume() {
+    let _serial = serial();
+    let d = tempfile::tempdir().unwrap();
+    let mut a = service();
+    a.run_command("%perfmonitor_start 0.02").unwrap();
+    a.run_command("%perfmonitor_plot --live --metrics cpu,memory --interval 0.5 --level system")
+        .unwrap();
+    a.cell("x", || burn(0.05));
+    let before = a.live_plot().cloned().unwrap();
+    a.save_state(d.path()).unwrap();
+
+    let mut b = service();
+    let r = b.resume_state(d.path()).unwrap();
+    assert!(r.live_plot && r.monitoring);
+    assert_eq!(b.live_plot(), Some(&before));
+    b.cell("y", || burn(0.05));
+    assert!(b.render_live_png().unwrap().starts_with(b"\x89PNG"));
+
+    // Stopped monitoring ends the live plot, and a resume does not bring it back.
+    b.run_command("%perfmonitor_stop").unwrap();
+    b.save_state(d.path()).unwrap();
+    let mut c = service();
+    let r = c.resume_state(d.path()).unwrap();
+    assert!(!r.live_plot);
+    assert_eq!(c.live_plot(), None);
+}
+
 #[test]
 fn a_stopped_session_resumes_stopped_and_starts_without_losing_cells() {
     let _serial = serial();

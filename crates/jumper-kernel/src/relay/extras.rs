@@ -164,6 +164,74 @@ impl Relay {
             )),
             Err(e) => log(&format!("cannot keep the session over the restart: {e}")),
         }
+        self.keep_live_display(&dir);
+    }
+
+    /// Beside the state: the live plot's display (its id and the request it belongs to), so
+    /// the next process goes on replacing the same output; removed when there is none.
+    fn keep_live_display(&self, dir: &std::path::Path) {
+        let file = dir.join(LIVE_DISPLAY_FILE);
+        match &self.live {
+            Some(l) => {
+                let text = json!({
+                    "display_id": l.display_id,
+                    "parent_header": String::from_utf8_lossy(l.parent.header_bytes()),
+                });
+                let tmp = dir.join(format!(".{LIVE_DISPLAY_FILE}.tmp"));
+                let written = std::fs::write(&tmp, text.to_string())
+                    .and_then(|()| std::fs::rename(&tmp, &file));
+                if let Err(e) = written {
+                    log(&format!("cannot keep the live plot for a restart: {e}"));
+                }
+            }
+            None => {
+                let _ = std::fs::remove_file(&file);
+            }
+        }
+    }
+
+    /// After a resume whose live plot goes on: its display as the earlier process kept it.
+    fn resume_live_display(&mut self, dir: &std::path::Path) {
+        let Some(interval) = self.service.live_plot().map(|l| l.interval) else {
+            return;
+        };
+        let kept = std::fs::read_to_string(dir.join(LIVE_DISPLAY_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        let Some(kept) = kept else {
+            // The process before never showed it (or its file is gone): nothing to update.
+            self.service.stop_live_plot();
+            return;
+        };
+        let (Some(id), Some(header)) =
+            (kept["display_id"].as_str(), kept["parent_header"].as_str())
+        else {
+            self.service.stop_live_plot();
+            return;
+        };
+        let empty = || bytes::Bytes::from_static(b"{}");
+        match Message::from_parts(
+            Vec::new(),
+            bytes::Bytes::from(header.to_string()),
+            empty(),
+            empty(),
+            empty(),
+            Vec::new(),
+        ) {
+            Ok(parent) => {
+                self.live = Some(Live {
+                    display_id: id.to_string(),
+                    parent,
+                    interval: Duration::from_secs_f64(interval.max(0.1)),
+                    last: Instant::now(),
+                });
+                log("live plot goes on after the restart");
+            }
+            Err(e) => {
+                self.service.stop_live_plot();
+                log(&format!("the live plot before the restart is lost: {e}"));
+            }
+        }
     }
 
     /// After a cell, when the relay has nothing else to do: the state for a restart that
@@ -184,7 +252,10 @@ impl Relay {
             return log(&format!("cannot keep the session for a restart: {e}"));
         }
         match self.service.checkpoint_state(&dir, &mut self.checkpoint) {
-            Ok(true) => self.checkpointed = Some(Instant::now()),
+            Ok(true) => {
+                self.checkpointed = Some(Instant::now());
+                self.keep_live_display(&dir);
+            }
             Ok(false) => {}
             Err(e) => {
                 self.checkpointed = Some(Instant::now());
@@ -209,11 +280,16 @@ impl Relay {
             .is_some_and(|age| age < STATE_FRESH);
         if fresh {
             match self.service.resume_state(&dir) {
-                Ok(r) => log(&format!(
-                    "session resumed after the restart: {} cells, monitoring {}",
-                    r.cells,
-                    if r.monitoring { "on" } else { "off" }
-                )),
+                Ok(r) => {
+                    log(&format!(
+                        "session resumed after the restart: {} cells, monitoring {}",
+                        r.cells,
+                        if r.monitoring { "on" } else { "off" }
+                    ));
+                    if r.live_plot {
+                        self.resume_live_display(&dir);
+                    }
+                }
                 Err(e) => log(&format!("the session before the restart is lost: {e}")),
             }
         }
@@ -235,6 +311,9 @@ impl Relay {
         }
     }
 }
+
+/// The live plot's display, beside the state (see `keep_live_display`).
+const LIVE_DISPLAY_FILE: &str = "live-display.json";
 
 /// The least time between two checkpoints of the state (each appends only the rows and cells
 /// since the last, unsynced).
