@@ -79,6 +79,9 @@ pub enum MetricsFormat {
     OpenMetrics,
     /// Prometheus text 0.0.4, latest values, no timestamps.
     Prom,
+    /// Prometheus text 0.0.4, every sample with its timestamp in milliseconds
+    /// (`--format prom --timestamps`).
+    PromTimed,
 }
 
 /// Loads a session, refusing it as bad input when it cannot be read.
@@ -224,6 +227,7 @@ pub(crate) fn export(
     let text = match format {
         MetricsFormat::OpenMetrics => jumper_metrics::openmetrics(&set),
         MetricsFormat::Prom => jumper_metrics::prometheus_text(&set.latest()),
+        MetricsFormat::PromTimed => jumper_metrics::prometheus_text_timed(&set),
     };
     jumper_core::frontend::write_file(file, text.as_bytes())
         .with_context(|| format!("cannot write '{}'", file.display()))

@@ -70,6 +70,10 @@ pub struct ExportArgs {
     /// extension, .csv or .json.
     #[arg(long, value_name = "FORMAT", value_parser = parse_metrics_format, requires = "file")]
     format: Option<crate::metrics::MetricsFormat>,
+    /// With --format prom: every sample with its timestamp in milliseconds, not only the
+    /// latest values (VictoriaMetrics' /api/v1/import/prometheus).
+    #[arg(long, requires = "format")]
+    timestamps: bool,
     #[command(flatten)]
     labels: crate::metrics::LabelArgs,
 }
@@ -262,6 +266,14 @@ pub fn export_metrics(a: &ExportArgs) -> Option<i32> {
         );
         return Some(crate::exit::USAGE);
     }
+    let format = match (format, a.timestamps) {
+        (crate::metrics::MetricsFormat::Prom, true) => crate::metrics::MetricsFormat::PromTimed,
+        (crate::metrics::MetricsFormat::OpenMetrics, true) => {
+            eprintln!("jumper: --timestamps goes with --format prom (openmetrics always has them)");
+            return Some(crate::exit::USAGE);
+        }
+        (f, _) => f,
+    };
     Some(
         match crate::metrics::export(&a.session.session, format, a.level, file, &a.labels) {
             Ok(()) => 0,

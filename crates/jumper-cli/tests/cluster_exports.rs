@@ -283,19 +283,6 @@ fn prom_file_is_clean_for_promtool_and_the_pushgateway_round_trips() {
     assert_nothing_left(tmp.path());
 }
 
-/// An OpenMetrics file with timestamps in milliseconds, as VictoriaMetrics'
-/// `/api/v1/import/prometheus` reads them (it takes Prometheus text, whose timestamps are ms).
-fn as_prometheus_text_with_ms(om: &str) -> String {
-    om.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let (head, ts) = l.rsplit_once(' ').unwrap();
-            let ms = (ts.parse::<f64>().unwrap() * 1000.0).round() as i64;
-            format!("{head} {ms}\n")
-        })
-        .collect()
-}
-
 fn last_timestamp(om: &str) -> f64 {
     om.lines()
         .filter(|l| !l.starts_with('#'))
@@ -345,11 +332,19 @@ fn openmetrics_backfill_answers_the_reports_per_cell_figures_in_prometheus_and_v
         let text = std::fs::read_to_string(&om).unwrap();
         assert!(text.ends_with("# EOF\n"));
         promtool_backfill(&om, &blocks);
+        // VictoriaMetrics imports Prometheus text, whose timestamps are milliseconds.
+        let prom = tmp.path().join(format!("s{i}.prom"));
+        export(
+            session,
+            "prom",
+            &prom,
+            &["--timestamps", "--jobid", jobid, "--node", "n1"],
+        );
         let r = http::request(
             &vm.url.with_path("/api/v1/import/prometheus"),
             "POST",
             Some("text/plain"),
-            as_prometheus_text_with_ms(&text).as_bytes(),
+            &std::fs::read(&prom).unwrap(),
         )
         .unwrap();
         assert_eq!(r.status, 204, "VictoriaMetrics import: {}", r.first_line());
@@ -559,6 +554,17 @@ fn unreachable_endpoints_and_bad_input_are_one_line() {
                 "export", "--format", "prom", "--jobid", "x1", "--file", "x.prom",
             ],
             "'x1' is not a SLURM job id",
+        ),
+        (
+            vec![
+                "export",
+                "--format",
+                "openmetrics",
+                "--timestamps",
+                "--file",
+                "x.om",
+            ],
+            "--timestamps goes with --format prom",
         ),
     ] {
         let out = jumper()

@@ -56,6 +56,6 @@ pub use influx::line_protocol;
 pub use names::{Field, Kind, MetricDef, Scope, METRICS};
 pub use set::{cell_title, Family, Input, MetricSet, Series, Target};
 pub use text::{
-    openmetrics, openmetrics_untimed, prometheus_text, OPENMETRICS_CONTENT_TYPE,
-    PROMETHEUS_TEXT_CONTENT_TYPE,
+    openmetrics, openmetrics_untimed, prometheus_text, prometheus_text_timed,
+    OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE,
 };

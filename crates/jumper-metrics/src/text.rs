@@ -1,13 +1,14 @@
 //! The two Prometheus text formats: OpenMetrics 1.0 with timestamps (backfill with
 //! `promtool tsdb create-blocks-from openmetrics`) and text format 0.0.4 without them
-//! (node_exporter's textfile collector, the Pushgateway).
+//! (node_exporter's textfile collector, the Pushgateway), or with them in milliseconds
+//! (VictoriaMetrics' `/api/v1/import/prometheus`).
 //!
 //! | | OpenMetrics 1.0 | text 0.0.4 |
 //! |---|---|---|
 //! | counter | `# TYPE jumper_cpu_seconds counter`, samples `jumper_cpu_seconds_total` | `# TYPE jumper_cpu_seconds_total counter` |
 //! | unit | `# UNIT jumper_cpu_seconds seconds` | none (the name carries it) |
 //! | info | `# TYPE jumper_cell info`, samples `jumper_cell_info` | `# TYPE jumper_cell_info gauge` |
-//! | timestamps | every sample, epoch seconds with milliseconds | none |
+//! | timestamps | every sample, epoch seconds with milliseconds | none; with [`prometheus_text_timed`] every sample, epoch milliseconds |
 //! | end | `# EOF` | nothing |
 
 use std::fmt::Write as _;
@@ -125,7 +126,21 @@ fn openmetrics_with(set: &MetricSet, timestamps: bool) -> String {
 
 /// Text format 0.0.4 without timestamps: the last point of every series.
 pub fn prometheus_text(set: &MetricSet) -> String {
-    let mut out = String::with_capacity(4096);
+    prometheus_text_with(set, false)
+}
+
+/// Text format 0.0.4 with every point and its timestamp (epoch milliseconds, the format's
+/// unit): what VictoriaMetrics' `/api/v1/import/prometheus` imports as history.
+pub fn prometheus_text_timed(set: &MetricSet) -> String {
+    prometheus_text_with(set, true)
+}
+
+fn prometheus_text_with(set: &MetricSet, timestamps: bool) -> String {
+    let mut out = String::with_capacity(if timestamps {
+        64 * set.num_points() + 4096
+    } else {
+        4096
+    });
     for f in &set.families {
         let d = f.def;
         let sample = d.sample_name();
@@ -137,7 +152,14 @@ pub fn prometheus_text(set: &MetricSet) -> String {
         let _ = writeln!(out, "# HELP {sample} {}", help(d.help, false));
         let _ = writeln!(out, "# TYPE {sample} {kind}");
         for s in &f.series {
-            if let Some(&(v, _)) = s.points.last() {
+            if timestamps {
+                let mut prefix = sample.clone();
+                labels(s, &mut prefix);
+                for &(v, t) in &s.points {
+                    out.push_str(&prefix);
+                    let _ = writeln!(out, " {} {}", value(v), (t * 1000.0).round() as i64);
+                }
+            } else if let Some(&(v, _)) = s.points.last() {
                 out.push_str(&sample);
                 labels(s, &mut out);
                 let _ = writeln!(out, " {}", value(v));

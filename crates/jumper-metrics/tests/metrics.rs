@@ -9,7 +9,8 @@ use jumper_data::{
     SampleKind, Window, GIB,
 };
 use jumper_metrics::{
-    line_protocol, openmetrics, prometheus_text, Input, MetricSet, Scope, Target, METRICS,
+    line_protocol, openmetrics, prometheus_text, prometheus_text_timed, Input, MetricSet, Scope,
+    Target, METRICS,
 };
 
 const T0: f64 = 1_795_000_000.0;
@@ -330,6 +331,32 @@ fn prometheus_text_has_no_timestamps_and_0_0_4_counter_names() {
     assert!(!text.contains("jumper_cpu_seconds_total"));
     assert!(text.contains("jumper_cell_cpu_seconds{"));
     assert!(text.contains("jumper_memory_limit_bytes{jobid=\"42\",step=\"0\",node=\"n1\",cluster=\"jt\",level=\"process\"} 4294967296\n"));
+}
+
+/// With timestamps (VictoriaMetrics' import): every point of the OpenMetrics export, its time
+/// in milliseconds, under the 0.0.4 names.
+#[test]
+fn prometheus_text_with_timestamps_has_every_point_in_milliseconds() {
+    let f = fx();
+    let timed = parse(&prometheus_text_timed(&set(&f)));
+    let om = parse(&openmetrics(&set(&f)));
+    let cpu = |v: &[Line]| -> Vec<(f64, f64)> {
+        v.iter()
+            .filter(|(n, l, ..)| n == "jumper_cpu_seconds_total" && l["level"] == "process")
+            .map(|(_, _, x, t)| (*x, t.unwrap()))
+            .collect()
+    };
+    let (ms, s) = (cpu(&timed), cpu(&om));
+    assert_eq!(ms.len(), 41);
+    assert_eq!(ms.len(), s.len());
+    for ((a, ta), (b, tb)) in ms.iter().zip(&s) {
+        assert_eq!(a, b);
+        assert!(
+            (ta - (tb * 1000.0).round()).abs() < 0.5,
+            "{ta} ms vs {tb} s"
+        );
+    }
+    assert_eq!(timed.len(), om.len(), "the same points");
 }
 
 #[test]
