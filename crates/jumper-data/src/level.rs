@@ -11,7 +11,7 @@ use crate::DataError;
 pub enum Level {
     /// The monitored root process and all its descendants (never the sampler itself).
     Process,
-    /// All processes of the user.
+    /// All processes of the user (kernel threads are no user's, root's included).
     User,
     /// The whole machine.
     System,

@@ -528,13 +528,16 @@ impl Collector {
     }
 
     /// Current readings of the user's processes (found again when processes were created).
+    /// Kernel threads are no user's, though they run as root: for root they would be most of
+    /// the level's members (59 of 66 processes on a bare VM) and add only the kernel's own
+    /// work, which the system level counts.
     fn user_members(&mut self, listed: bool) -> Vec<ProcInfo> {
         let uid = self.cfg.uid;
         let pids: Vec<u32> = if listed || self.user_stale {
             self.user_stale = false;
             self.fs
                 .processes()
-                .filter(|p| p.uid == uid)
+                .filter(|p| p.uid == uid && !p.kernel_thread)
                 .map(|p| p.pid)
                 .collect()
         } else {

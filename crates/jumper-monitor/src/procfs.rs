@@ -39,7 +39,12 @@ pub struct ProcInfo {
     pub starttime: u64,
     /// Resident set size in pages.
     pub rss_pages: u64,
+    /// A kernel thread (`PF_KTHREAD` in the `flags` field): no user's process.
+    pub kernel_thread: bool,
 }
+
+/// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat` (include/linux/sched.h).
+const PF_KTHREAD: i64 = 0x0020_0000;
 
 struct Entry {
     info: ProcInfo,
@@ -144,6 +149,7 @@ pub fn parse_stat(pid: u32, text: &str) -> Option<ProcInfo> {
         child_ticks: u(v[12]) + u(v[13]),
         starttime: u(v[18]),
         rss_pages: u(v[20]),
+        kernel_thread: v[5] & PF_KTHREAD != 0,
     })
 }
 

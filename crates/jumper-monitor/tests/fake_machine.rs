@@ -250,6 +250,36 @@ fn user_and_system_levels() {
 }
 
 #[test]
+fn kernel_threads_are_no_users_processes() {
+    let m = FakeMachine::new();
+    m.process(200, 1, 100, 0, 100, 4096);
+    // kthreadd and a kworker as the kernel shows them: PF_KTHREAD (0x00200000) in flags.
+    for (pid, ppid, ticks) in [(2u32, 0u32, 7u64), (300, 2, 500)] {
+        m.w(
+            &format!("{pid}/stat"),
+            &format!(
+                "{pid} (kworker/0:1-events) I {ppid} 0 0 0 -1 {flags} 0 0 0 0 {ticks} 0 0 0 20 0 1 0 {st} 0 0 0\n",
+                flags = 0x0420_8060u32,
+                st = 10 + pid
+            ),
+        );
+        m.w(&format!("{pid}/io"), "read_bytes: 0\nwrite_bytes: 65536\n");
+    }
+    m.loadavg(300);
+    let mut c = Collector::new(m.config(vec![Level::User], None), None).unwrap();
+    for kind in [SampleKind::CellStart, SampleKind::Tick] {
+        let u = level(&sample(&mut c, kind), Level::User);
+        assert_eq!(u.nprocs, 1, "{kind:?}");
+        assert!((u.cpu_time - 1.0).abs() < 1e-9, "{kind:?}: {}", u.cpu_time);
+        assert_eq!(u.io.write_bytes, 4096, "{kind:?}");
+    }
+    // The live view's process table of the user's processes agrees.
+    let mut t = jumper_monitor::tree::TreeReader::with_root(m.proc_root());
+    let rows = t.read(jumper_monitor::tree::Scope::User(unsafe_getuid()), 1.0);
+    assert_eq!(rows.iter().map(|r| r.pid).collect::<Vec<_>>(), [200]);
+}
+
+#[test]
 fn slurm_level_reads_the_job_cgroup() {
     let m = FakeMachine::new();
     let cg = m.root().join("cgroup");

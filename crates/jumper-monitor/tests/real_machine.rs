@@ -95,3 +95,18 @@ fn frame_from_a_row_is_the_tail_of_the_whole_frame() {
     }
     assert!(m.frame_from(Level::Slurm, 0).is_none());
 }
+
+/// The kernel's own flag tells kernel threads apart (the user level leaves them out): the
+/// kernel thread daemon, where this machine shows it, is one; this test process is not.
+#[test]
+fn kernel_threads_are_told_apart_on_this_machine() {
+    let read = |pid: &str| {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        jumper_monitor::procfs::parse_stat(0, &text)
+    };
+    assert!(!read("self").unwrap().kernel_thread);
+    // In a PID namespace PID 2 can be anyone: check only where it is kthreadd.
+    if std::fs::read_to_string("/proc/2/comm").is_ok_and(|c| c.trim() == "kthreadd") {
+        assert!(read("2").unwrap().kernel_thread);
+    }
+}
