@@ -45,6 +45,15 @@ def pytest_configure(config: pytest.Config) -> None:
             spec = os.path.join(_prefix, "share", "jupyter", "kernels", f"jumper-{wrapped}", "kernel.json")
             if not os.path.isfile(spec):
                 raise pytest.UsageError(f"{' '.join(cmd)} wrote no {spec}")
+        # A kernel serving live metrics, found by its target file (as a site's Prometheus would).
+        sd = os.path.join(_prefix, "metrics-sd")
+        os.makedirs(sd)
+        os.environ["JUMPER_TEST_METRICS_SD"] = sd
+        cmd = [kh.JUMPER_BIN, "kernel", "install", "--wrap", "python3", "--name", "jumper-metrics",
+               "--prefix", _prefix, "--metrics", "127.0.0.1:0", "--metrics-sd-dir", sd]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise pytest.UsageError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
         # A kernel that exits at start-up, for the test of what jumper then shows.
         broken = os.path.join(_prefix, "broken-kernels")
         os.makedirs(os.path.join(broken, "exits-at-start"))

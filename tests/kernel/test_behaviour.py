@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
+import re
+import urllib.request
 import time
 import uuid
 
@@ -536,3 +539,76 @@ def test_a_kernel_that_exits_at_startup_is_one_clear_error_not_a_hang():
         ok(reply, out)
     finally:
         k.shutdown()
+
+
+# --- a live metrics endpoint ---------------------------------------------------------------
+
+
+def _sd_targets(sd: str) -> list[str]:
+    """The targets of every file_sd file in `sd`."""
+    out = []
+    for name in sorted(os.listdir(sd)):
+        with open(os.path.join(sd, name)) as f:
+            for group in json.load(f):
+                out.extend(group["targets"])
+    return out
+
+
+def _wait_for_one_target(sd: str, not_this: str | None = None) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        t = _sd_targets(sd)
+        if len(t) == 1 and t[0] != not_this:
+            return t[0]
+        time.sleep(0.05)
+    raise AssertionError(f"expected one new target in {sd}, found {_sd_targets(sd)}")
+
+
+def _process_cpu(target: str) -> float:
+    with urllib.request.urlopen(f"http://{target}/metrics", timeout=10) as r:
+        assert r.status == 200
+        text = r.read().decode()
+    assert text.endswith("# EOF\n"), text[-200:]
+    v = [float(m.group(1)) for m in re.finditer(
+        r'^jumper_cpu_seconds_total\{[^}]*level="process"[^}]*\} (\S+)$', text, re.M)]
+    assert len(v) == 1, text
+    return v[0]
+
+
+@jumper
+def test_metrics_endpoint_serves_the_notebook_through_its_target_file():
+    """`kernel install --metrics 127.0.0.1:0 --metrics-sd-dir DIR`: each kernel serves the
+    notebook's latest values, found through its target file, which lives as long as it."""
+    sd = os.environ["JUMPER_TEST_METRICS_SD"]
+    k = kh.Kernel("jumper-metrics")
+    try:
+        target = _wait_for_one_target(sd)
+        assert target.startswith("127.0.0.1:"), target
+        reply, out = k.run("%perfmonitor_start 0.1")
+        ok(reply, out)
+        code = (
+            "import os, time\n_t0 = os.times()\nt = time.process_time()\n"
+            "while time.process_time() - t < 0.5: pass" + TRUTH
+            + "\nprint('TOTAL', _t1.user + _t1.system + _t1.children_user + _t1.children_system)"
+        )
+        reply, out = k.run(code)
+        ok(reply, out)
+        stdout = text_of(out, "stdout")
+        burn = float(stdout.split("TRUTH")[1].split()[0])
+        total = float(stdout.split("TOTAL")[1].split()[0])
+        # The kernel's whole CPU time so far, read at the cell's end sample or a later tick.
+        cpu = _process_cpu(target)
+        assert burn <= cpu <= total + 0.2, f"served {cpu} s; the cell burnt {burn} s, the kernel {total} s"
+        # A restart from the frontend is a new jumper: a new endpoint and target file, the
+        # old one gone.
+        k.restart()
+        new = _wait_for_one_target(sd, not_this=target)
+        reply, out = k.run("%perfmonitor_start 0.1")
+        ok(reply, out)
+        assert _process_cpu(new) >= 0.0
+    finally:
+        k.shutdown()
+    deadline = time.monotonic() + 10
+    while _sd_targets(sd) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _sd_targets(sd) == [], "the target file outlived the kernel"

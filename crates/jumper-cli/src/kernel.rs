@@ -62,6 +62,8 @@ pub(crate) struct RunArgs {
     connection_file: PathBuf,
     #[command(flatten)]
     dirs: KernelDirs,
+    #[command(flatten)]
+    metrics: crate::serve::MetricsArgs,
 }
 
 /// Extra places to look for kernels (shared by the `kernel` commands).
@@ -110,6 +112,11 @@ pub(crate) struct InstallArgs {
     prefix: Option<PathBuf>,
     #[command(flatten)]
     kernel_dirs: KernelDirs,
+    /// Every start of the kernel serves the notebook's latest values on --metrics (use port 0
+    /// so that several notebooks can run: each picks a free port and, with --metrics-sd-dir,
+    /// writes a target file for Prometheus).
+    #[command(flatten)]
+    metrics: crate::serve::MetricsArgs,
 }
 
 /// Options of `jumper kernel list`.
@@ -187,6 +194,13 @@ impl Failure {
 }
 
 fn install(a: InstallArgs, env: &Environment) -> Result<(), Failure> {
+    // A bad address or target directory is refused now, not at each start of the kernel.
+    if let Err(e) = a.metrics.validate() {
+        return Err(Failure {
+            code: exit::USAGE,
+            error: anyhow::anyhow!(e),
+        });
+    }
     let catalog = a.kernel_dirs.search(env, &[]).discover();
     let wrapped = resolve_wrappable(&catalog, &a.wrap)?;
     let binary = std::env::current_exe()
@@ -212,7 +226,8 @@ fn install(a: InstallArgs, env: &Environment) -> Result<(), Failure> {
         .collect();
     let mut install = Install::new(wrapped, binary)
         .location(location)
-        .kernel_dirs(kernel_dirs);
+        .kernel_dirs(kernel_dirs)
+        .run_args(a.metrics.to_args());
     if let Some(n) = a.name {
         install = install.name(n);
     }
@@ -385,7 +400,18 @@ fn run(a: RunArgs) -> i32 {
     let dirs: Vec<PathBuf> = a.dirs.dirs.iter().map(|d| absolute(d)).collect();
     let opts =
         jumper_kernel::relay::KernelOptions::new(&a.connection_file, &a.wrap).kernel_dirs(dirs);
-    match jumper_kernel::relay::run(&opts) {
+    let metrics = match a.metrics.check() {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    // The endpoint lives as long as this process: a wrapped kernel that died and was started
+    // again keeps it; a restart from the frontend starts a new jumper with a new endpoint (a
+    // new port for port 0) and its own target file.
+    match jumper_kernel::relay::run_with(&opts, |service| {
+        metrics
+            .serve(service)
+            .map_err(|e| jumper_core::one_line(&e))
+    }) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("jumper: {e}");

@@ -1,5 +1,6 @@
 //! `--metrics ADDR` and `--metrics-sd-dir DIR`: the opt-in OpenMetrics endpoint of a running
-//! monitor (`jumper run`, `jumper agent`, `jumper replay`), shared by the commands that offer
+//! monitor (`jumper run`, `jumper agent`, `jumper replay`, `jumper kernel run`), shared by the
+//! commands that offer
 //! it. The endpoint follows the service's [`Feed`](jumper_core::Feed): each scrape reads the
 //! monitor running then, so a script that stops and starts monitoring is served throughout.
 
@@ -35,25 +36,29 @@ impl MetricsArgs {
     /// Checks the flags before anything starts: a bad address or a target directory that
     /// is not one is a usage error (the exit code).
     pub fn check(&self) -> Result<Planned, i32> {
+        self.validate().map_err(|e| {
+            eprintln!("jumper: {e}");
+            exit::USAGE
+        })
+    }
+
+    /// [`MetricsArgs::check`] with the one-line error returned rather than printed.
+    pub fn validate(&self) -> Result<Planned, String> {
         let listen = match self
             .metrics
             .as_deref()
             .map(jumper_metrics::serve::parse_listen_addr)
         {
-            Some(Err(e)) => {
-                eprintln!("jumper: --metrics: {e}");
-                return Err(exit::USAGE);
-            }
+            Some(Err(e)) => return Err(format!("--metrics: {e}")),
             Some(Ok(a)) => Some(a),
             None => None,
         };
         if let Some(d) = &self.metrics_sd_dir {
             if !d.is_dir() {
-                eprintln!(
-                    "jumper: --metrics-sd-dir: '{}' is not a directory",
+                return Err(format!(
+                    "--metrics-sd-dir: '{}' is not a directory",
                     d.display()
-                );
-                return Err(exit::USAGE);
+                ));
             }
         }
         Ok(Planned {
@@ -61,21 +66,45 @@ impl MetricsArgs {
             sd_dir: self.metrics_sd_dir.clone(),
         })
     }
+
+    /// The flags again, for a command line that runs later in another directory (a
+    /// kernelspec's argv): the target directory made absolute.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(a) = &self.metrics {
+            v.extend(["--metrics".to_string(), a.clone()]);
+        }
+        if let Some(d) = &self.metrics_sd_dir {
+            let d = std::path::absolute(d).unwrap_or_else(|_| d.clone());
+            v.extend([
+                "--metrics-sd-dir".to_string(),
+                d.to_string_lossy().into_owned(),
+            ]);
+        }
+        v
+    }
 }
 
 impl Planned {
     /// Starts the endpoint (and its target file) over the service's monitor, when asked for;
     /// a failure to listen is jumper's (the exit code).
     pub fn start(&self, service: &mut PerfmonitorService) -> Result<Option<Endpoint>, i32> {
-        let Some(addr) = self.listen else {
-            return Ok(None);
-        };
-        serve(service, addr, self.sd_dir.as_deref())
-            .map(Some)
-            .map_err(|e| {
-                eprintln!("jumper: {}", jumper_core::one_line(&e));
-                exit::JUMPER_FAILED
-            })
+        self.serve(service).map_err(|e| {
+            eprintln!("jumper: {}", jumper_core::one_line(&e));
+            exit::JUMPER_FAILED
+        })
+    }
+
+    /// [`Planned::start`] with the error returned rather than printed (the kernel prints it
+    /// itself).
+    pub fn serve(
+        &self,
+        service: &mut PerfmonitorService,
+    ) -> Result<Option<Endpoint>, jumper_metrics::MetricsError> {
+        match self.listen {
+            Some(addr) => serve(service, addr, self.sd_dir.as_deref()).map(Some),
+            None => Ok(None),
+        }
     }
 }
 

@@ -96,6 +96,9 @@ pub enum KernelError {
     /// The monitoring service could not be set up.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// What the caller set up around the service (an endpoint, say) failed.
+    #[error("{0}")]
+    Setup(String),
     /// The async runtime could not be started.
     #[error("cannot start the kernel's event loop: {0}")]
     Runtime(#[source] std::io::Error),
@@ -129,9 +132,21 @@ fn log(text: &str) {
 /// sockets are up (a bad connection file, an unknown kernel) are returned; everything after
 /// is shown in the frontend and logged.
 pub fn run(opts: &KernelOptions) -> Result<(), KernelError> {
+    run_with(opts, |_| Ok::<(), String>(()))
+}
+
+/// Like [`run`], with `setup` given the monitoring service before the kernel starts (to
+/// follow its [`Feed`](jumper_core::Feed), as `--metrics` does); what it returns is kept until
+/// the kernel ends, and its error ends the kernel before anything starts
+/// ([`KernelError::Setup`]).
+pub fn run_with<G, E: std::fmt::Display>(
+    opts: &KernelOptions,
+    setup: impl FnOnce(&mut PerfmonitorService) -> Result<G, E>,
+) -> Result<(), KernelError> {
     let info = ConnectionInfo::read(&opts.connection_file)?;
     let wrapped = resolve(&opts.wrap, &opts.kernel_dirs)?;
-    let service = PerfmonitorService::builder().build()?;
+    let mut service = PerfmonitorService::builder().build()?;
+    let _kept = setup(&mut service).map_err(|e| KernelError::Setup(e.to_string()))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -674,3 +674,111 @@ fn run_refuses_bad_connection_files_and_unknown_kernels_in_one_line() {
     );
     assert!(e.contains("nosuch") && e.contains("python3"), "{e}");
 }
+
+#[test]
+fn metrics_flags_go_into_the_kernelspec_and_are_checked_first() {
+    let tr = Tree::new();
+    fs::create_dir_all(tr.p("sd")).unwrap();
+    // The working directory is the tree: a relative target directory is made absolute.
+    ok(run(
+        tr.cmd(),
+        &[
+            "kernel",
+            "install",
+            "--metrics",
+            "127.0.0.1:0",
+            "--metrics-sd-dir",
+            "sd",
+        ],
+    ));
+    let sd = fs::canonicalize(tr.p("sd")).unwrap();
+    let argv = spec(&tr.user_kernels().join("jumper-python3"))["argv"].clone();
+    assert_eq!(
+        argv,
+        json!([
+            binary(),
+            "kernel",
+            "run",
+            "--wrap",
+            "python3",
+            "--metrics",
+            "127.0.0.1:0",
+            "--metrics-sd-dir",
+            sd.to_string_lossy(),
+            "-f",
+            "{connection_file}"
+        ])
+    );
+    // Bad flags: one line, exit 2, nothing installed.
+    let e = refused(
+        run(
+            tr.cmd(),
+            &["kernel", "install", "--name", "m2", "--metrics", "nope"],
+        ),
+        2,
+    );
+    assert!(
+        e.starts_with("jumper: --metrics: bad address 'nope'"),
+        "{e}"
+    );
+    let e = refused(
+        run(
+            tr.cmd(),
+            &[
+                "kernel",
+                "install",
+                "--name",
+                "m2",
+                "--metrics",
+                "0",
+                "--metrics-sd-dir",
+                "missing",
+            ],
+        ),
+        2,
+    );
+    assert_eq!(e, "jumper: --metrics-sd-dir: 'missing' is not a directory");
+    assert!(!tr.user_kernels().join("m2").exists());
+
+    // `kernel run` whose address is taken: one line, exit 125, before any kernel starts.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let conn = json!({"transport": "tcp", "ip": "127.0.0.1", "shell_port": 1, "iopub_port": 2,
+        "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "k",
+        "signature_scheme": "hmac-sha256"});
+    write(&tr.p("conn.json"), conn.to_string().as_bytes());
+    let e = refused(
+        run(
+            tr.cmd(),
+            &[
+                "kernel",
+                "run",
+                "--wrap",
+                "python3",
+                "-f",
+                "conn.json",
+                "--metrics",
+                &addr,
+            ],
+        ),
+        125,
+    );
+    assert!(e.contains(&addr), "{e}");
+    let e = refused(
+        run(
+            tr.cmd(),
+            &[
+                "kernel",
+                "run",
+                "--wrap",
+                "python3",
+                "-f",
+                "conn.json",
+                "--metrics",
+                "x:y",
+            ],
+        ),
+        2,
+    );
+    assert!(e.starts_with("jumper: --metrics: "), "{e}");
+}

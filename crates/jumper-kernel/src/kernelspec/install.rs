@@ -63,6 +63,7 @@ pub struct Install<'a> {
     display_name: Option<String>,
     location: InstallLocation,
     kernel_dirs: Vec<PathBuf>,
+    run_args: Vec<String>,
 }
 
 impl<'a> Install<'a> {
@@ -77,6 +78,7 @@ impl<'a> Install<'a> {
             display_name: None,
             location: InstallLocation::User,
             kernel_dirs: Vec::new(),
+            run_args: Vec::new(),
         }
     }
 
@@ -103,6 +105,13 @@ impl<'a> Install<'a> {
     /// the argv, before `-f`. They must be absolute, as the kernel starts in any directory.
     pub fn kernel_dirs(mut self, dirs: Vec<PathBuf>) -> Self {
         self.kernel_dirs = dirs;
+        self
+    }
+
+    /// More options of `kernel run` for every start of this kernel (`--metrics ADDR`, say):
+    /// they go into the argv after the `--kernel-dirs`, before `-f`.
+    pub fn run_args(mut self, args: Vec<String>) -> Self {
+        self.run_args = args;
         self
     }
 
@@ -140,6 +149,7 @@ impl<'a> Install<'a> {
             argv.push("--kernel-dirs".into());
             argv.push(dir.to_string_lossy().into_owned());
         }
+        argv.extend(self.run_args.iter().cloned());
         argv.extend(["-f".into(), "{connection_file}".into()]);
         Ok(KernelSpec {
             argv,
@@ -480,6 +490,29 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "the kernel directory site/kernels is not absolute"
+        );
+    }
+
+    #[test]
+    fn run_args_go_into_the_argv_after_the_kernel_dirs() {
+        let t = fake_tree();
+        let cat = KernelSearch::from_dirs(vec![t.path().join("site/kernels")]).discover();
+        let julia = cat.resolve("julia-1.10").unwrap();
+        let spec = Install::new(julia, bin())
+            .kernel_dirs(vec![PathBuf::from("/other")])
+            .run_args(vec!["--metrics".into(), "127.0.0.1:0".into()])
+            .spec()
+            .unwrap();
+        assert_eq!(
+            spec.argv[5..],
+            [
+                "--kernel-dirs",
+                "/other",
+                "--metrics",
+                "127.0.0.1:0",
+                "-f",
+                "{connection_file}"
+            ]
         );
     }
 
