@@ -381,17 +381,17 @@ fn take_new(frames: &mut [LevelFrame], store: &SampleStore) {
         let level = f.frame.level;
         let cpus = f.frame.num_cpus;
         let next_last = new.last().cloned();
-        let mut rows = match f.last.take() {
+        // The rows of the new samples only, the last one taken before leading them.
+        let (samples, from) = match f.last.take() {
             Some(prev) => {
                 let mut with_prev = Vec::with_capacity(new.len() + 1);
                 with_prev.push(prev);
                 with_prev.extend(new);
-                let mut d = PerfFrame::from_samples(level, cpus, &with_prev);
-                d.rows.remove(0);
-                d
+                (with_prev, 1)
             }
-            None => PerfFrame::from_samples(level, cpus, &new),
+            None => (new, 0),
         };
+        let mut rows = PerfFrame::from_samples_from(level, cpus, &samples, from);
         if f.join == Join::Pending {
             let last = f.frame.rows.last().and_then(|r| r.raw);
             let first = rows.rows.first().and_then(|r| r.raw);
