@@ -42,12 +42,7 @@ fn node_name() -> String {
         .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/proc/sys/kernel/hostname")
-                .ok()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        })
+        .or_else(|| jumper_core::host_name("/proc".as_ref()))
         .unwrap_or_else(|| "localhost".into())
 }
 

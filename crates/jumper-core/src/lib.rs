@@ -64,11 +64,11 @@ pub use state::{Resumed, STATE_FILE, STATE_SCHEMA};
 pub use feed::{Feed, FeedState};
 /// Clocks (monotonic and wall-clock seconds) the samples are stamped with.
 pub use jumper_data::time as clock;
+pub use jumper_data::{host_name, LevelSample, SampleKind, SampleStore, Tag, Window, GIB};
 pub use jumper_data::{
     CellHistory, CellRange, CellRecord, CellStatus, DataError, Level, MonitorInfo, PerfFrame,
     PerfRow, RawCounters, Thresholds,
 };
-pub use jumper_data::{LevelSample, SampleKind, SampleStore, Tag, Window, GIB};
 pub use jumper_monitor::process::ChildExit;
 /// Per-process rows for a live view's process table.
 pub use jumper_monitor::tree;

@@ -41,6 +41,6 @@ pub use cells::{CellHistory, CellRange, CellRecord, CellStatus};
 pub use error::DataError;
 pub use frame::{PerfFrame, PerfRow, RawCounters, Window};
 pub use level::Level;
-pub use meta::{uuid4_text, Leftover, MonitorInfo, Origin, GIB};
+pub use meta::{host_name, uuid4_text, Leftover, MonitorInfo, Origin, GIB};
 pub use sample::{GpuReading, IoCounters, LevelSample, SampleKind};
 pub use store::SampleStore;

@@ -4,6 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::Level;
 
+/// The machine's host name as `gethostname()` gives it: `<proc_root>/sys/kernel/hostname`,
+/// trimmed; `None` when it cannot be read or is empty. Sessions, node names and metrics
+/// target files all take it from here.
+pub fn host_name(proc_root: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(proc_root.join("sys/kernel/hostname"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
 /// Bytes in a GiB. JUmPER labels memory "GB" but divides by 1024³; jumper says GiB.
 pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 

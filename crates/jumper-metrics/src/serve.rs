@@ -172,13 +172,10 @@ impl Endpoint {
     /// every address (`0.0.0.0`, `::`) is named by the host name, which other machines can
     /// reach; any other by its address.
     pub fn write_sd_file(&mut self, dir: &Path) -> Result<PathBuf, MetricsError> {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .map(|h| h.trim().to_string())
+        let host = jumper_data::host_name("/proc".as_ref())
             .filter(|h| {
-                !h.is_empty()
-                    && h.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
             })
             .unwrap_or_else(|| "localhost".into());
         let path = dir.join(format!(

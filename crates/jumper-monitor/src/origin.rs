@@ -43,9 +43,7 @@ pub fn detect(
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let hostname = std::fs::read_to_string(proc_root.join("sys/kernel/hostname"))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
+    let hostname = jumper_data::host_name(proc_root).unwrap_or_default();
     let own = std::fs::read_to_string(proc_root.join("self/cgroup")).unwrap_or_default();
     let entries = parse_proc_cgroup(&own);
     // The unified path on v2 (controllers ""), the memory controller's on v1.
