@@ -392,6 +392,43 @@ def test_cpu_burn_of_1s_is_reported_within_5_percent(reporting):
 
 
 @jumper
+def test_cells_sent_at_once_each_get_their_own_record(kernel):
+    """As JupyterLab's Run All: every request is sent before the first is done. Each cell gets
+    its reply and idle, in order, and its own record with its start and end samples; the
+    local cells among them (which turn automatic reports on and off) are cells too."""
+    ok(*kernel.run("%perfmonitor_start 0.1"))
+    codes = [f"v{i} = {i}; print('cell', {i})" for i in range(12)]
+    codes[3] = (
+        "import os, time\n_t0 = os.times()\nt = time.process_time()\n"
+        "while time.process_time() - t < 0.3: pass" + TRUTH
+    )
+    codes[5] = "%perfmonitor_enable_perfreports"
+    codes[9] = "%perfmonitor_disable_perfreports"
+    kernel.flush()
+    ids = [kernel.kc.execute(c) for c in codes]
+    outs = [kernel.iopub_until_idle(i, timeout=60) for i in ids]
+    replies = [kernel.shell_reply(i) for i in ids]
+    for r, o in zip(replies, outs):
+        ok(r, o)
+    for i, o in enumerate(outs):
+        if i not in (3, 5, 9):
+            assert text_of(o, "stdout") == f"cell {i}\n", describe(o)
+    # Automatic reports came for the cells between the two switches only (a switch applies
+    # from the next cell on).
+    with_report = [i for i, o in enumerate(outs) if jumper_reports(o)]
+    assert with_report == [6, 7, 8], with_report
+    truth = float(text_of(outs[3], "stdout").split("TRUTH")[1])
+    reply, out = kernel.run("%perfmonitor_perfreport --cell 1:12")
+    ok(reply, out)
+    cells = jumper_reports(out)[-1]["per_cell"]
+    assert [c["cell"] for c in cells] == list(range(1, 13)), cells
+    for c in cells:
+        assert c["status"] == "ok" and c["samples"] >= 2, c
+    cpu = cells[3]["cpu_time_s"]
+    assert abs(cpu - truth) / truth < 0.05, f"reported {cpu} s, kernel measured {truth} s"
+
+
+@jumper
 def test_touching_300_mib_peaks_at_about_0_29_gib(reporting):
     code = (
         "def _rss():\n    return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**30\n"

@@ -292,6 +292,16 @@ struct Relay {
     checkpoint: Option<jumper_core::Appender>,
     /// When the last checkpoint was written.
     checkpointed: Option<Instant>,
+    /// A cell's reply and idle are queued for the sender tasks, which write them when the
+    /// loop next yields: its deferred end, the next cell and the checkpoint wait for that
+    /// ([`Relay::settle`]).
+    settling: Option<Settle>,
+}
+
+/// What is left of a cell once its reply and idle are on their way.
+struct Settle {
+    /// The cell's end to record (status, failure), when it was deferred.
+    end: Option<(CellStatus, Option<String>)>,
 }
 
 /// A live plot: a PNG output that `update_display_data` replaces every interval.

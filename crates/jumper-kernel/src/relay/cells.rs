@@ -10,7 +10,8 @@ use super::*;
 impl Relay {
     /// Starts the next queued cell when none runs.
     pub(super) fn pump(&mut self) {
-        while self.active.is_none() {
+        // A finished cell settles first (its end is recorded before the next one begins).
+        while self.active.is_none() && self.settling.is_none() {
             let Some(req) = self.queue.pop_front() else {
                 return;
             };
@@ -347,7 +348,21 @@ impl Relay {
                 self.status(&q, "idle");
             }
         }
-        if let Some((status, failure)) = a.deferred_end.take() {
+        // Both are only queued so far: the end sample (~0.1 ms on the sampler's thread, which
+        // this thread waits for), the next cell and the checkpoint come once the loop has
+        // yielded to the sender tasks, so none of them delays what the frontend waits for.
+        self.settling = Some(Settle {
+            end: a.deferred_end.take(),
+        });
+    }
+
+    /// After a cell's reply and idle were written: records its deferred end, starts the next
+    /// queued cell, writes a checkpoint when one is due.
+    pub(super) fn settle(&mut self) {
+        let Some(s) = self.settling.take() else {
+            return;
+        };
+        if let Some((status, failure)) = s.end {
             if let Err(e) = self.service.end_cell(status, failure) {
                 log(&format!("cell end not recorded: {e}"));
             }

@@ -50,6 +50,7 @@ impl Relay {
             shutting_down: false,
             checkpoint: None,
             checkpointed: None,
+            settling: None,
             temp: None,
             live: None,
             ticks: tokio::sync::watch::channel(false).0,

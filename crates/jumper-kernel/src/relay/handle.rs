@@ -14,6 +14,11 @@ impl Relay {
     pub(super) async fn run(&mut self) {
         while let Some(ev) = self.rx.recv().await {
             self.event(ev);
+            while self.settling.is_some() {
+                // The sender tasks run now and write the cell's reply and idle.
+                tokio::task::yield_now().await;
+                self.settle();
+            }
             self.update_ticks();
             if self.shutting_down {
                 break;
