@@ -173,13 +173,26 @@ pub fn leftover(pid: u32) -> Option<Leftover> {
     if zombie(pid) {
         return None;
     }
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let mut command = raw
-        .split(|&b| b == 0)
-        .filter(|s| !s.is_empty())
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let read = || -> Option<String> {
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        Some(
+            raw.split(|&b| b == 0)
+                .filter(|s| !s.is_empty())
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    let mut command = read()?;
+    // A process in the middle of exec shows its new name before its arguments: give it a
+    // few milliseconds (a cell that starts `sleep 100 &` and ends at once meets it there).
+    for _ in 0..10 {
+        if !command.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        command = read()?;
+    }
     if command.is_empty() {
         command = std::fs::read_to_string(format!("/proc/{pid}/comm"))
             .ok()?
