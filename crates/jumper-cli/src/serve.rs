@@ -117,7 +117,7 @@ fn serve(
     // Before monitoring starts (a script's own %perfmonitor_start) there is nothing to serve
     // but the end marker.
     let render = move || {
-        let info = feed.state().info.unwrap_or_default();
+        let info = feed.info().unwrap_or_default();
         let store = feed.store().unwrap_or_default();
         let target = jumper_metrics::Target::from_origin(info.origin.as_ref());
         jumper_metrics::openmetrics_untimed(&jumper_metrics::serve::live_set(

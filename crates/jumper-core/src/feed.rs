@@ -44,6 +44,8 @@ pub struct FeedState {
     pub monitoring: bool,
     /// Bumped at every change, so a reader can skip work when nothing changed.
     pub generation: u64,
+    /// The service's history epoch `cells` was copied from (see `publish`).
+    epoch: u64,
 }
 
 #[derive(Default)]
@@ -90,6 +92,17 @@ impl Feed {
             .state
             .read()
             .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The monitor's info now, without copying the rest of the state (the cells): what a
+    /// metrics scrape needs.
+    pub fn info(&self) -> Option<MonitorInfo> {
+        self.shared
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .info
             .clone()
     }
 
@@ -146,8 +159,19 @@ impl Feed {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         st.info = monitor.map(jumper_monitor::Monitor::info);
-        st.cells = service.history().cells().to_vec();
-        st.titles = service.titles_ref().to_vec();
+        // Completed cells are only ever appended to, until the service replaces its history
+        // as a whole (a new epoch): then copy everything, else only the new cells, so
+        // publishing stays cheap in a notebook of thousands of cells.
+        let (cells, titles) = (service.history().cells(), service.titles_ref());
+        let epoch = service.history_epoch();
+        if st.epoch != epoch || st.cells.len() > cells.len() || st.titles.len() > titles.len() {
+            st.cells.clear();
+            st.titles.clear();
+            st.epoch = epoch;
+        }
+        let (nc, nt) = (st.cells.len(), st.titles.len());
+        st.cells.extend_from_slice(&cells[nc..]);
+        st.titles.extend_from_slice(&titles[nt..]);
         st.running = service.history().running().cloned();
         st.running_title = service.running_title_ref().map(str::to_string);
         st.root = service.root();
@@ -203,5 +227,35 @@ mod tests {
         assert!(!feed.state().monitoring);
         let after = feed.sampler_stats().ticks;
         assert!(after >= 1, "the counters stay readable after the stop");
+    }
+
+    /// The feed copies only new cells, and everything again when the history is replaced.
+    #[test]
+    fn cells_follow_appends_and_replacements() {
+        let mut service = PerfmonitorService::builder()
+            .gpu(jumper_monitor::Gpus::None)
+            .build()
+            .unwrap();
+        let feed = service.feed();
+        for i in 0..3 {
+            service.begin_cell(&format!("x = {i}"), Vec::new()).unwrap();
+            service.end_cell(CellStatus::Ok, None).unwrap();
+        }
+        assert_eq!(feed.state().cells, service.history().cells());
+        // An imported JUmPER session replaces the cells (its own numbering and code).
+        let session = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/jumper-py-0.4.1/session");
+        service.import_session(&session).unwrap();
+        let st = feed.state();
+        assert_ne!(st.cells[0].raw_cell, "x = 0");
+        assert_eq!(st.cells, service.history().cells());
+        assert_eq!(st.titles.len(), st.cells.len());
+        service.begin_cell("after the import", Vec::new()).unwrap();
+        service.end_cell(CellStatus::Ok, None).unwrap();
+        let st = feed.state();
+        assert_eq!(st.cells, service.history().cells());
+        assert_eq!(st.cells.last().unwrap().raw_cell, "after the import");
+        assert_eq!(st.titles.len(), st.cells.len());
+        assert!(feed.info().is_none(), "no monitor ran");
     }
 }

@@ -151,6 +151,7 @@ impl ServiceBuilder {
             auto_reports: None,
             recorder: None,
             titles: Vec::new(),
+            history_epoch: 0,
             running_title: None,
             script_interpreter: None,
             live: None,
@@ -174,6 +175,8 @@ pub struct PerfmonitorService {
     recorder: Option<jumper_script::Recorder>,
     /// Title of each completed cell (by position), for recorded scripts.
     titles: Vec<String>,
+    /// See [`PerfmonitorService::history_epoch`].
+    history_epoch: u64,
     running_title: Option<String>,
     /// The interpreter of the script being replayed (for the `#!` line of recorded scripts).
     script_interpreter: Option<jumper_script::Interpreter>,
@@ -264,6 +267,7 @@ impl PerfmonitorService {
             self.data = Data::Empty;
             self.history = CellHistory::new();
             self.titles.clear();
+            self.history_epoch += 1;
         }
         let opts = MonitorOptions {
             interval: self.settings.interval,
@@ -348,6 +352,12 @@ impl PerfmonitorService {
         &self.titles
     }
 
+    /// Bumped whenever the completed cells are replaced rather than appended to (an import,
+    /// a resumed state, a fresh history after an import): a feed copies them anew then.
+    pub(crate) fn history_epoch(&self) -> u64 {
+        self.history_epoch
+    }
+
     pub(crate) fn settings_mut(&mut self) -> &mut Settings {
         &mut self.settings
     }
@@ -360,8 +370,10 @@ impl PerfmonitorService {
     pub(crate) fn restore_parts(&mut self, history: CellHistory, titles: Vec<String>, data: Data) {
         self.history = history;
         self.titles = titles;
+        self.history_epoch += 1;
         self.running_title = None;
         self.data = data;
+        self.publish();
     }
 
     /// Changes the sampling interval used by the next start (seconds, > 0).
@@ -387,7 +399,10 @@ impl PerfmonitorService {
     pub fn attach_imported(&mut self, offline: Offline, cells: Vec<CellRecord>) {
         self.titles = vec![String::new(); cells.len()];
         self.history.replace_completed(cells);
+        self.history_epoch += 1;
         self.data = Data::Imported(Box::new(offline));
+        // A live view or endpoint shows the imported cells at once, not at the next cell.
+        self.publish();
     }
 
     /// The live (running or stopped) monitor, if any.
