@@ -133,7 +133,11 @@ fn touched_400_mib_shows_as_peak_memory() {
     let d = scratch();
     let prog = "import time\nb = b'\\x01' * (400 * 1024 * 1024)\ntime.sleep(0.6)";
     let (v, out) = run_json(d.path(), "0.1", &["python3", "-c", prog]);
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let peak = v["metrics"]["memory_gib"]["max"].as_f64().unwrap();
     let min = v["metrics"]["memory_gib"]["min"].as_f64().unwrap();
     assert!(
@@ -176,7 +180,11 @@ fn written_100_mib_with_fsync_shows_as_100_mib() {
 fn a_10_ms_command_gets_start_and_end_samples() {
     let d = scratch();
     let (v, out) = run_json(d.path(), "1", &["sleep", "0.01"]);
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(v["samples"].as_u64().unwrap() >= 2, "{v}");
     let dur = v["duration_s"].as_f64().unwrap();
     assert!((0.01..0.5).contains(&dur), "{dur}");
@@ -322,7 +330,11 @@ fn a_command_that_cannot_start_leaves_no_session() {
 #[test]
 fn resources_shows_the_hardware() {
     let out = jumper().args(["resources", "--json"]).output().unwrap();
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["num_cpus"].as_u64().unwrap() >= 1);
     assert!(v["memory_total"].as_u64().unwrap() > 0);
@@ -403,7 +415,11 @@ fn leftovers_are_named_and_kill_leftovers_ends_them() {
         .args(["--", "sh", "-c", "(sleep 40 &); sleep 0.3"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("1 process of the tree outlived the command: pid ")
