@@ -747,38 +747,21 @@ fn metrics_flags_go_into_the_kernelspec_and_are_checked_first() {
         "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "k",
         "signature_scheme": "hmac-sha256"});
     write(&tr.p("conn.json"), conn.to_string().as_bytes());
-    let e = refused(
-        run(
-            tr.cmd(),
-            &[
-                "kernel",
-                "run",
-                "--wrap",
-                "python3",
-                "-f",
-                "conn.json",
-                "--metrics",
-                &addr,
-            ],
-        ),
-        125,
-    );
+    let run_with_metrics = |metrics: &str, code: i32| {
+        let args = [
+            "kernel",
+            "run",
+            "--wrap",
+            "python3",
+            "-f",
+            "conn.json",
+            "--metrics",
+            metrics,
+        ];
+        refused(run(tr.cmd(), &args), code)
+    };
+    let e = run_with_metrics(&addr, 125);
     assert!(e.contains(&addr), "{e}");
-    let e = refused(
-        run(
-            tr.cmd(),
-            &[
-                "kernel",
-                "run",
-                "--wrap",
-                "python3",
-                "-f",
-                "conn.json",
-                "--metrics",
-                "x:y",
-            ],
-        ),
-        2,
-    );
+    let e = run_with_metrics("x:y", 2);
     assert!(e.starts_with("jumper: --metrics: "), "{e}");
 }
