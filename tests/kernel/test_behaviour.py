@@ -425,7 +425,8 @@ def test_cells_sent_at_once_each_get_their_own_record(kernel):
     for c in cells:
         assert c["status"] == "ok" and c["samples"] >= 2, c
     cpu = cells[3]["cpu_time_s"]
-    assert abs(cpu - truth) / truth < 0.05, f"reported {cpu} s, kernel measured {truth} s"
+    # Both figures count in clock ticks (10 ms): 5 % of a 0.3 s burn is less than two of them.
+    assert abs(cpu - truth) <= 0.05 * truth + 0.02, f"reported {cpu} s, kernel measured {truth} s"
 
 
 @jumper

@@ -388,10 +388,16 @@ impl Relay {
     /// counter); the bytes stay untouched while the counts agree.
     pub(super) fn map_count(&mut self, msg: &mut Message) {
         if self.offset == 0 {
-            if let Ok(v) = msg.content::<Value>() {
-                if let Some(n) = v["execution_count"].as_i64() {
-                    self.shown = self.shown.max(n);
-                }
+            // Only the count is read (the code in an execute_input is skipped, not copied).
+            #[derive(serde::Deserialize)]
+            struct Count {
+                execution_count: Option<i64>,
+            }
+            if let Ok(Count {
+                execution_count: Some(n),
+            }) = msg.content::<Count>()
+            {
+                self.shown = self.shown.max(n);
             }
             return;
         }
