@@ -173,7 +173,7 @@ pub fn leftover(pid: u32) -> Option<Leftover> {
     if zombie(pid) {
         return None;
     }
-    let read = || -> Option<String> {
+    let cmdline = |pid: u32| -> Option<String> {
         let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
         Some(
             raw.split(|&b| b == 0)
@@ -183,15 +183,20 @@ pub fn leftover(pid: u32) -> Option<Leftover> {
                 .join(" "),
         )
     };
-    let mut command = read()?;
-    // A process in the middle of exec shows its new name before its arguments: give it a
-    // few milliseconds (a cell that starts `sleep 100 &` and ends at once meets it there).
-    for _ in 0..10 {
-        if !command.is_empty() {
+    let mut command = cmdline(pid)?;
+    // A cell that starts `sleep 100 &` and ends at once can meet the child before its exec
+    // (it still shows its parent's command line) or inside it (its new name, no arguments yet):
+    // give it a few milliseconds to become what it will run.
+    let parent = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|t| crate::procfs::parse_stat(pid, &t))
+        .and_then(|p| cmdline(p.ppid));
+    for _ in 0..20 {
+        if !command.is_empty() && parent.as_deref() != Some(command.as_str()) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
-        command = read()?;
+        command = cmdline(pid)?;
     }
     if command.is_empty() {
         command = std::fs::read_to_string(format!("/proc/{pid}/comm"))
