@@ -1,8 +1,8 @@
 //! `--metrics ADDR` and `--metrics-sd-dir DIR`: the opt-in OpenMetrics endpoint of a running
 //! monitor (`jumper run`, `jumper agent`, `jumper replay`, `jumper kernel run`), shared by the
-//! commands that offer
-//! it. The endpoint follows the service's [`Feed`](jumper_core::Feed): each scrape reads the
-//! monitor running then, so a script that stops and starts monitoring is served throughout.
+//! commands that offer it. The endpoint follows the service's [`Feed`](jumper_core::Feed):
+//! each scrape reads the monitor running then, so a script that stops and starts monitoring
+//! is served throughout.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

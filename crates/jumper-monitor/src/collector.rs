@@ -528,7 +528,7 @@ impl Collector {
     }
 
     /// Current readings of the user's processes (found again when processes were created).
-    /// Kernel threads are no user's, though they run as root: for root they would be most of
+    /// Kernel threads are left out ([`ProcInfo::belongs_to`]): for root they would be most of
     /// the level's members (59 of 66 processes on a bare VM) and add only the kernel's own
     /// work, which the system level counts.
     fn user_members(&mut self, listed: bool) -> Vec<ProcInfo> {
@@ -537,7 +537,7 @@ impl Collector {
             self.user_stale = false;
             self.fs
                 .processes()
-                .filter(|p| p.uid == uid && !p.kernel_thread)
+                .filter(|p| p.belongs_to(uid))
                 .map(|p| p.pid)
                 .collect()
         } else {
@@ -545,7 +545,7 @@ impl Collector {
         };
         pids.iter()
             .filter_map(|&pid| self.fs.stat(pid))
-            .filter(|p| p.uid == uid)
+            .filter(|p| p.belongs_to(uid))
             .collect()
     }
 

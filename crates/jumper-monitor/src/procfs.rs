@@ -43,6 +43,14 @@ pub struct ProcInfo {
     pub kernel_thread: bool,
 }
 
+impl ProcInfo {
+    /// Whether the process is one of `uid`'s, as the user level counts them: owned by `uid`
+    /// and not a kernel thread (those are no user's, though they run as root).
+    pub fn belongs_to(&self, uid: u32) -> bool {
+        self.uid == uid && !self.kernel_thread
+    }
+}
+
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat` (include/linux/sched.h).
 const PF_KTHREAD: i64 = 0x0020_0000;
 

@@ -97,12 +97,8 @@ impl TreeReader {
             .and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok());
         let chosen: Vec<ProcInfo> = match scope {
             Scope::All => all.clone(),
-            // As the user level counts them: kernel threads are no user's.
-            Scope::User(uid) => all
-                .iter()
-                .filter(|p| p.uid == uid && !p.kernel_thread)
-                .copied()
-                .collect(),
+            // As the user level counts them.
+            Scope::User(uid) => all.iter().filter(|p| p.belongs_to(uid)).copied().collect(),
             Scope::Tree(root) => descendants(&all, root),
         };
         let page = self.procfs.page_size();
